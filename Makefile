@@ -1,0 +1,51 @@
+# Leadgate: `make run` serves the app with demo data; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export LEADGATE_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: install run test lint typecheck contracts pytest bench fmt clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Development mode on the embedded SQLite database under var/.
+run: install
+	@mkdir -p var
+	LEADGATE_ENV=development $(BIN)/leadgate db upgrade
+	LEADGATE_ENV=development $(BIN)/leadgate demo load
+	@echo "Leadgate: http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/api/docs)"
+	@echo "Login: admin@leadgate.example / leadgate-demo  (POST /api/v1/auth/token)"
+	LEADGATE_ENV=development $(BIN)/leadgate serve
+
+lint: install
+	$(BIN)/ruff check leadgate tests bench
+	$(BIN)/ruff format --check leadgate tests bench
+
+typecheck: install
+	$(BIN)/mypy leadgate
+
+contracts: install
+	$(BIN)/lint-imports
+
+pytest: install
+	$(BIN)/pytest -q
+
+test: lint typecheck contracts pytest
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+fmt: install
+	$(BIN)/ruff check --fix leadgate tests bench
+	$(BIN)/ruff format leadgate tests bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

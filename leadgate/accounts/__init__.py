@@ -1,0 +1,1 @@
+"""Accounts: the companies Leadgate sells to (and competitors, partners, …)."""

@@ -1,0 +1,194 @@
+"""/api/v1/activities and /api/v1/notes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+
+from leadgate.activities import queries, service
+from leadgate.activities.models import Activity, Note
+from leadgate.activities.schemas import (
+    ActivityAction,
+    ActivityCreate,
+    ActivityRead,
+    ActivityUpdate,
+    NoteCreate,
+    NoteRead,
+    NoteUpdate,
+)
+from leadgate.activities.states import ActivityState
+from leadgate.api.deps import ActorDep, IfMatch, IfMatchRequired, ListDep, SessionDep
+from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.security.access import load
+
+router = APIRouter(tags=["activities"])
+
+
+@router.get("/activities", response_model=PageOut[ActivityRead], summary="List activities")
+def list_activities(
+    session: SessionDep,
+    actor: ActorDep,
+    params: ListDep,
+    type: Annotated[str | None, Query(max_length=40)] = None,
+    state: ActivityState | None = None,
+    owner_id: uuid.UUID | None = None,
+    regarding_type: Annotated[str | None, Query(max_length=40)] = None,
+    regarding_id: uuid.UUID | None = None,
+    due_before: datetime | None = None,
+) -> dict[str, Any]:
+    filters = {
+        "type": type,
+        "state": state,
+        "owner_id": owner_id,
+        "regarding_type": regarding_type,
+        "regarding_id": regarding_id,
+        "due_before": due_before,
+    }
+    with session.begin():
+        return page_response(
+            ActivityRead,
+            queries.list_activities(
+                session,
+                actor,
+                filters=filters,
+                q=params.q,
+                sort=params.sort,
+                cursor=params.cursor,
+                limit=params.limit,
+            ),
+        )
+
+
+@router.post("/activities", status_code=201, response_model=ActivityRead)
+def create_activity(data: ActivityCreate, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    with session.begin():
+        activity = service.create_activity(session, actor, data)
+        return record_response(ActivityRead, activity, 201, f"/api/v1/activities/{activity.id}")
+
+
+@router.get("/activities/{activity_id}", response_model=ActivityRead)
+def get_activity(activity_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    with session.begin():
+        return record_response(ActivityRead, load(session, actor, Activity, activity_id))
+
+
+@router.patch("/activities/{activity_id}", response_model=ActivityRead)
+def update_activity(
+    activity_id: uuid.UUID,
+    data: ActivityUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    version: IfMatchRequired,
+) -> JSONResponse:
+    with session.begin():
+        return record_response(
+            ActivityRead, service.update_activity(session, actor, activity_id, data, version)
+        )
+
+
+@router.delete("/activities/{activity_id}", status_code=204)
+def delete_activity(
+    activity_id: uuid.UUID, session: SessionDep, actor: ActorDep, version: IfMatchRequired
+) -> Response:
+    with session.begin():
+        service.delete_activity(session, actor, activity_id, version)
+    return Response(status_code=204)
+
+
+@router.post("/activities/{activity_id}/complete", response_model=ActivityRead)
+def complete_activity(
+    activity_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    version: IfMatch,
+    data: ActivityAction | None = None,
+) -> JSONResponse:
+    with session.begin():
+        return record_response(
+            ActivityRead,
+            service.transition_activity(
+                session, actor, activity_id, "complete", data or ActivityAction(), version
+            ),
+        )
+
+
+@router.post("/activities/{activity_id}/cancel", response_model=ActivityRead)
+def cancel_activity(
+    activity_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    version: IfMatch,
+    data: ActivityAction | None = None,
+) -> JSONResponse:
+    with session.begin():
+        return record_response(
+            ActivityRead,
+            service.transition_activity(
+                session, actor, activity_id, "cancel", data or ActivityAction(), version
+            ),
+        )
+
+
+@router.get("/notes", response_model=PageOut[NoteRead], summary="List notes", tags=["notes"])
+def list_notes(
+    session: SessionDep,
+    actor: ActorDep,
+    params: ListDep,
+    owner_id: uuid.UUID | None = None,
+    regarding_type: Annotated[str | None, Query(max_length=40)] = None,
+    regarding_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    filters = {"owner_id": owner_id, "regarding_type": regarding_type, "regarding_id": regarding_id}
+    with session.begin():
+        return page_response(
+            NoteRead,
+            queries.list_notes(
+                session,
+                actor,
+                filters=filters,
+                q=params.q,
+                sort=params.sort,
+                cursor=params.cursor,
+                limit=params.limit,
+            ),
+        )
+
+
+@router.post("/notes", status_code=201, response_model=NoteRead, tags=["notes"])
+def create_note(data: NoteCreate, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    with session.begin():
+        note = service.create_note(session, actor, data)
+        return record_response(NoteRead, note, 201, f"/api/v1/notes/{note.id}")
+
+
+@router.get("/notes/{note_id}", response_model=NoteRead, tags=["notes"])
+def get_note(note_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> JSONResponse:
+    with session.begin():
+        return record_response(NoteRead, load(session, actor, Note, note_id))
+
+
+@router.patch("/notes/{note_id}", response_model=NoteRead, tags=["notes"])
+def update_note(
+    note_id: uuid.UUID,
+    data: NoteUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    version: IfMatchRequired,
+) -> JSONResponse:
+    with session.begin():
+        return record_response(
+            NoteRead, service.update_note(session, actor, note_id, data, version)
+        )
+
+
+@router.delete("/notes/{note_id}", status_code=204, tags=["notes"])
+def delete_note(
+    note_id: uuid.UUID, session: SessionDep, actor: ActorDep, version: IfMatchRequired
+) -> Response:
+    with session.begin():
+        service.delete_note(session, actor, note_id, version)
+    return Response(status_code=204)

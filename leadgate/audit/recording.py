@@ -1,0 +1,179 @@
+"""Apply a change to a record and write its audit event in the same transaction.
+
+Every domain service creates, updates, deletes and transitions records through
+these functions, so the permission check, the optimistic-concurrency check and
+the audit row can never be forgotten.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from leadgate.audit.models import AuditEvent
+from leadgate.core.clock import utcnow
+from leadgate.core.errors import StaleRecord
+from leadgate.core.ids import new_id
+from leadgate.db.base import Base
+from leadgate.security.access import Actor, ensure_on
+from leadgate.security.roles import Op
+
+# Columns whose changes the log does not repeat (they change on every write).
+_NOISE = frozenset({"updated_at", "updated_by_id", "version", "created_at", "created_by_id"})
+# Values never written to the log in clear.
+_SECRET = frozenset({"password_hash", "token_hash"})
+
+
+def jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def column_values(record: Base) -> dict[str, Any]:
+    mapper = inspect(type(record))
+    return {attr.key: getattr(record, attr.key) for attr in mapper.column_attrs}
+
+
+def write_event(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    record_type: str,
+    record_id: uuid.UUID,
+    changes: Mapping[str, Any] | None = None,
+    summary: str = "",
+    channel: str | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        id=new_id(),
+        occurred_at=utcnow(),
+        actor_id=actor.user_id if actor else None,
+        channel=channel or (actor.channel if actor else "cli"),
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        summary=summary[:500],
+        changes={k: ("***" if k in _SECRET else jsonable(v)) for k, v in (changes or {}).items()},
+    )
+    session.add(event)
+    return event
+
+
+def check_version(record: Base, expected_version: int | None) -> None:
+    """412 when the client's If-Match names an older version than the stored one."""
+    current = getattr(record, "version", None)
+    if expected_version is not None and current != expected_version:
+        raise StaleRecord(
+            f"{record.RECORD_TYPE} changed since you read it "
+            f"(you have version {expected_version}, it is at {current})"
+        )
+
+
+def add_record(session: Session, actor: Actor, record: Base, *, check: bool = True) -> Base:
+    """Insert `record` on behalf of `actor` and log every non-empty field."""
+    if check:
+        ensure_on(actor, record, Op.CREATE)
+    if hasattr(record, "created_by_id"):
+        record.created_by_id = actor.user_id
+        record.updated_by_id = actor.user_id  # type: ignore[attr-defined]
+    session.add(record)
+    session.flush()
+    values = {
+        k: [None, v]
+        for k, v in column_values(record).items()
+        if v is not None and k not in _NOISE and k != "id"
+    }
+    write_event(session, actor, "create", record.RECORD_TYPE, record.id, values)  # type: ignore[attr-defined]
+    return record
+
+
+def change_record(
+    session: Session,
+    actor: Actor,
+    record: Base,
+    values: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+    action: str = "update",
+    summary: str = "",
+) -> dict[str, list[Any]]:
+    """Set `values` on `record`; log old → new of each field that really changed.
+
+    The caller has already checked write permission (it loaded the record for
+    writing); the version check guards against lost updates.
+    """
+    check_version(record, expected_version)
+    changes: dict[str, list[Any]] = {}
+    for name, new in values.items():
+        old = getattr(record, name)
+        if old != new:
+            changes[name] = [old, new]
+            setattr(record, name, new)
+    if changes:
+        if hasattr(record, "updated_by_id"):
+            record.updated_by_id = actor.user_id
+        session.flush()
+        write_event(session, actor, action, record.RECORD_TYPE, record.id, changes, summary)  # type: ignore[attr-defined]
+    return changes
+
+
+def remove_record(
+    session: Session, actor: Actor, record: Base, *, expected_version: int | None = None
+) -> None:
+    """Delete: soft (deleted_at) where the record keeps history, hard otherwise."""
+    ensure_on(actor, record, Op.DELETE)
+    check_version(record, expected_version)
+    snapshot = {
+        k: [v, None] for k, v in column_values(record).items() if v is not None and k not in _NOISE
+    }
+    if hasattr(record, "deleted_at"):
+        record.deleted_at = utcnow()
+        record.updated_by_id = actor.user_id  # type: ignore[attr-defined]
+    else:
+        session.delete(record)
+    session.flush()
+    write_event(session, actor, "delete", record.RECORD_TYPE, record.id, snapshot)  # type: ignore[attr-defined]
+
+
+def record_transition(
+    session: Session,
+    actor: Actor,
+    record: Base,
+    name: str,
+    before: Mapping[str, Any],
+    summary: str = "",
+) -> None:
+    """Log a named transition with old → new of the state fields it touched."""
+    changes = {k: [v, getattr(record, k)] for k, v in before.items() if getattr(record, k) != v}
+    if hasattr(record, "updated_by_id"):
+        record.updated_by_id = actor.user_id
+    session.flush()
+    write_event(
+        session,
+        actor,
+        f"transition:{name}",
+        record.RECORD_TYPE,
+        record.id,  # type: ignore[attr-defined]
+        changes,
+        summary,
+    )

@@ -1,0 +1,1 @@
+"""The `leadgate` command line: serve, db, demo, users, tokens, leads."""

@@ -1,0 +1,1 @@
+"""Contacts: the people Leadgate sells to, usually working for an account."""

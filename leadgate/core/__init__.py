@@ -1,0 +1,1 @@
+"""Kernel shared by every domain: settings, clock, ids, money, errors, picklists."""

@@ -1,0 +1,88 @@
+"""Normalised forms of contact data, used for matching (kept beside the value as typed).
+
+- email: trimmed and lower-cased;
+- phone: E.164 when a country is known or the number carries its own `+` prefix,
+  else the bare digits;
+- company name: lower-case letters and digits only, legal suffixes dropped,
+  so "ACME, Inc." and "Acme" share a key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+
+_LEGAL_SUFFIXES = frozenset(
+    {
+        "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited",
+        "llc", "llp", "lp", "plc", "gmbh", "ag", "kg", "sa", "sas", "sarl", "srl", "spa",
+        "bv", "nv", "oy", "ab", "as", "aps", "pty", "pte", "kk", "sl", "se", "group",
+    }
+)  # fmt: skip
+
+# Country names the phone normaliser understands besides ISO 3166 alpha-2 codes.
+_COUNTRY_CODES = {
+    "united states": "US", "usa": "US", "united states of america": "US",
+    "united kingdom": "GB", "uk": "GB", "great britain": "GB", "england": "GB",
+    "germany": "DE", "deutschland": "DE", "france": "FR", "spain": "ES", "italy": "IT",
+    "netherlands": "NL", "belgium": "BE", "switzerland": "CH", "austria": "AT",
+    "canada": "CA", "australia": "AU", "india": "IN", "japan": "JP", "china": "CN",
+    "brazil": "BR", "mexico": "MX", "ireland": "IE", "sweden": "SE", "norway": "NO",
+    "denmark": "DK", "finland": "FI", "poland": "PL", "portugal": "PT",
+    "new zealand": "NZ", "singapore": "SG", "south africa": "ZA",
+}  # fmt: skip
+
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ()./\-]+(\s*(x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
+
+
+def email_key(email: str | None) -> str | None:
+    if not email or not email.strip():
+        return None
+    return email.strip().lower()
+
+
+def region_for(country: str | None) -> str | None:
+    if not country:
+        return None
+    value = country.strip()
+    if len(value) == 2 and value.isalpha():
+        return value.upper()
+    return _COUNTRY_CODES.get(value.lower())
+
+
+def is_plausible_phone(raw: str) -> bool:
+    """Digits with the usual separators, 7 to 15 digits (E.164's maximum)."""
+    if not _PHONE_CHARS.match(raw.strip()):
+        return False
+    main: str = re.split(r"(?i)x|ext", raw)[0]
+    digits = sum(1 for ch in main if ch.isdigit())
+    return 7 <= digits <= 15
+
+
+def phone_key(phone: str | None, country: str | None = None) -> str | None:
+    if not phone or not phone.strip():
+        return None
+    region = region_for(country)
+    raw = phone.strip()
+    if raw.startswith("+") or region:
+        try:
+            parsed = phonenumbers.parse(raw, None if raw.startswith("+") else region)
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is not None and phonenumbers.is_possible_number(parsed):
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    digits = "".join(ch for ch in raw.split("x")[0] if ch.isdigit())
+    return digits or None
+
+
+def company_key(name: str | None) -> str | None:
+    if not name or not name.strip():
+        return None
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", folded.replace("&", " and "))
+    while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
+        words.pop()
+    key = "".join(words)
+    return key or None

@@ -1,0 +1,66 @@
+"""Settings from `LEADGATE_*` environment variables and `.env`.
+
+Nothing reads settings at import time: `get_settings()` builds them and the
+app factory / CLI pass them down.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "change-me-in-production"  # noqa: S105 - the sentinel we refuse
+
+
+class ConfigError(Exception):
+    """Raised when the configuration cannot be used to start Leadgate."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LEADGATE_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    env: Literal["development", "test", "production"] = "production"
+    database_url: str = "sqlite:///var/leadgate.db"
+    secret_key: str = DEFAULT_SECRET_KEY
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error", "critical"] = "info"
+    redis_url: str | None = None
+    company_name: str = "Leadgate"
+    # API tokens issued by password login live this long unless asked otherwise.
+    token_days: int = Field(default=30, ge=1, le=3650)
+    # Updates to shared records must carry If-Match (428 otherwise).
+    require_if_match: bool = True
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check_startable(self) -> None:
+        """Refuse to serve with a guessable secret anywhere but on a developer's machine."""
+        if self.env != "development" and (
+            not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY
+        ):
+            raise ConfigError(
+                "LEADGATE_SECRET_KEY is unset or the default; set a long random value "
+                "(or LEADGATE_ENV=development on a developer machine)"
+            )
+        if len(self.secret_key) < 16 and self.env != "development":
+            raise ConfigError("LEADGATE_SECRET_KEY must be at least 16 characters")
+
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        raw = self.database_url.split("///", 1)[-1]
+        return None if raw in ("", ":memory:") else Path(raw)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

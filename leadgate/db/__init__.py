@@ -1,0 +1,1 @@
+"""Engine and session factory, declarative Base and mixins, keyset paging, migrations."""

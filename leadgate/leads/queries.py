@@ -1,0 +1,61 @@
+"""Reads of leads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from leadgate.db.paging import Page
+from leadgate.leads.models import Lead
+from leadgate.security.access import Actor
+from leadgate.security.listing import list_records
+
+SORTS = {
+    "created_at": Lead.created_at,
+    "updated_at": Lead.updated_at,
+    "topic": Lead.topic,
+    "last_name": Lead.last_name,
+    "company_name": Lead.company_name,
+    "estimated_value": Lead.estimated_value,
+    "score": Lead.score,
+}
+FILTERS = (
+    "owner_id",
+    "state",
+    "status",
+    "lead_source",
+    "rating",
+    "list_vendor",
+    "external_key",
+    "campaign_id",
+    "grade",
+)
+
+
+def list_leads(
+    session: Session,
+    actor: Actor,
+    *,
+    filters: dict[str, Any],
+    q: str | None,
+    sort: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[Lead]:
+    where: list[ColumnElement[bool]] = [
+        getattr(Lead, name) == filters[name] for name in FILTERS if filters.get(name) is not None
+    ]
+    return list_records(
+        session,
+        actor,
+        Lead,
+        where=where,
+        q=q,
+        search=[Lead.topic, Lead.first_name, Lead.last_name, Lead.company_name, Lead.email],
+        sort=sort,
+        sortable=SORTS,
+        cursor=cursor,
+        limit=limit,
+    )

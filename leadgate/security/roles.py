@@ -1,0 +1,77 @@
+"""Shipped roles and what each may do per record type.
+
+A grant is a depth per operation: NONE, OWN (records the user owns) or ALL.
+This table is the single source of truth; `access` applies it to every list,
+get, update, action and timeline.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SYSTEM_ADMINISTRATOR = "system_administrator"
+    SALES_MANAGER = "sales_manager"
+    SALESPERSON = "salesperson"
+    READ_ONLY = "read_only"
+
+
+class Op(StrEnum):
+    READ = "read"
+    CREATE = "create"
+    WRITE = "write"  # update and actions (qualify, win, complete, …)
+    DELETE = "delete"
+
+
+class Depth(StrEnum):
+    NONE = "none"
+    OWN = "own"
+    ALL = "all"
+
+
+N, OWN, A = Depth.NONE, Depth.OWN, Depth.ALL
+
+# record type -> role -> (read, create, write, delete)
+_SALES_RECORDS = {"lead", "opportunity"}
+_PARTY_RECORDS = {"account", "contact"}
+_WORK_RECORDS = {"activity", "note"}
+_ADMIN_RECORDS = {"user", "qualify_mapping", "audit_event"}
+
+_GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
+    Role.SYSTEM_ADMINISTRATOR: {},  # everything at ALL, see depth()
+    Role.SALES_MANAGER: {
+        **dict.fromkeys(_SALES_RECORDS | _PARTY_RECORDS | _WORK_RECORDS, (A, A, A, A)),
+        "opportunity_close": (A, N, N, N),
+        "user": (A, N, N, N),
+        "qualify_mapping": (A, N, N, N),
+        "audit_event": (A, N, N, N),
+    },
+    Role.SALESPERSON: {
+        **dict.fromkeys(_SALES_RECORDS, (OWN, A, OWN, OWN)),
+        **dict.fromkeys(_PARTY_RECORDS, (A, A, OWN, OWN)),
+        **dict.fromkeys(_WORK_RECORDS, (A, A, OWN, OWN)),
+        "opportunity_close": (OWN, N, N, N),
+        "user": (A, N, N, N),
+        "qualify_mapping": (A, N, N, N),
+    },
+    Role.READ_ONLY: {
+        **dict.fromkeys(_SALES_RECORDS | _PARTY_RECORDS | _WORK_RECORDS, (A, N, N, N)),
+        "opportunity_close": (A, N, N, N),
+        "user": (A, N, N, N),
+        "qualify_mapping": (A, N, N, N),
+    },
+}
+
+_OP_INDEX = {Op.READ: 0, Op.CREATE: 1, Op.WRITE: 2, Op.DELETE: 3}
+
+RECORD_TYPES = frozenset(
+    _SALES_RECORDS | _PARTY_RECORDS | _WORK_RECORDS | _ADMIN_RECORDS | {"opportunity_close"}
+)
+
+
+def depth(role: Role, record_type: str, op: Op) -> Depth:
+    if role is Role.SYSTEM_ADMINISTRATOR:
+        return Depth.ALL
+    grants = _GRANTS[role].get(record_type)
+    return Depth.NONE if grants is None else grants[_OP_INDEX[op]]
