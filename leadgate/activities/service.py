@@ -16,9 +16,9 @@ from leadgate.activities.schemas import (
     NoteUpdate,
 )
 from leadgate.activities.states import OPEN_STATES, STATUSES, ActivityState, check_transition
+from leadgate.audit.editing import check_owner, update_record
 from leadgate.audit.recording import (
     add_record,
-    change_record,
     check_version,
     record_transition,
     remove_record,
@@ -29,7 +29,6 @@ from leadgate.core.ids import new_id
 from leadgate.db.base import Base
 from leadgate.db.records import model_for
 from leadgate.security.access import Actor, load
-from leadgate.security.models import User
 from leadgate.security.roles import Op
 
 # Records an activity or note may be "regarding" (later domains add theirs by RECORD_TYPE).
@@ -53,12 +52,6 @@ def check_regarding(
         raise ValidationFailed.on(field, f"{record_type} {record_id} not found") from exc
 
 
-def check_owner(session: Session, owner_id: uuid.UUID) -> None:
-    user = session.get(User, owner_id)
-    if user is None or not user.is_active:
-        raise ValidationFailed.on("owner_id", "no active user with this id")
-
-
 def create_activity(session: Session, actor: Actor, data: ActivityCreate) -> Activity:
     if data.regarding_type and data.regarding_id:
         check_regarding(session, actor, data.regarding_type, data.regarding_id)
@@ -69,7 +62,7 @@ def create_activity(session: Session, actor: Actor, data: ActivityCreate) -> Act
                 f"participants[{i}].party_id", f"{party.party_type} not found"
             )
     owner_id = data.owner_id or actor.user_id
-    check_owner(session, owner_id)
+    check_owner(session, actor, Activity.RECORD_TYPE, owner_id)
     state = ActivityState.SCHEDULED if data.type == "appointment" else ActivityState.OPEN
     values = data.model_dump(exclude={"participants", "owner_id"})
     activity = Activity(
@@ -83,6 +76,18 @@ def create_activity(session: Session, actor: Actor, data: ActivityCreate) -> Act
     return activity
 
 
+def _guard_open(activity: Activity) -> None:
+    if ActivityState(activity.state) not in OPEN_STATES:
+        raise ReadOnlyRecord(f"a {activity.state} activity is read-only")
+
+
+def _check_timing(activity: Activity, values: dict[str, Any]) -> None:
+    starts = values.get("starts_at", activity.starts_at)
+    ends = values.get("ends_at", activity.ends_at)
+    if starts and ends and ends < starts:
+        raise ValidationFailed.on("ends_at", "must not be before starts_at")
+
+
 def update_activity(
     session: Session,
     actor: Actor,
@@ -90,23 +95,17 @@ def update_activity(
     data: ActivityUpdate,
     expected_version: int | None,
 ) -> Activity:
-    activity = load(session, actor, Activity, activity_id, Op.WRITE)
-    if ActivityState(activity.state) not in OPEN_STATES:
-        raise ReadOnlyRecord(f"a {activity.state} activity is read-only")
-    values = data.changes()
-    for required in ("subject", "priority"):
-        if required in values and values[required] is None:
-            raise ValidationFailed.on(required, "may not be null")
-    if values.get("owner_id"):
-        check_owner(session, values["owner_id"])  # type: ignore[arg-type]
-    elif "owner_id" in values:
-        raise ValidationFailed.on("owner_id", "may not be null")
-    starts = values.get("starts_at", activity.starts_at)
-    ends = values.get("ends_at", activity.ends_at)
-    if starts and ends and ends < starts:  # type: ignore[operator]
-        raise ValidationFailed.on("ends_at", "must not be before starts_at")
-    change_record(session, actor, activity, values, expected_version=expected_version)
-    return activity
+    return update_record(
+        session,
+        actor,
+        Activity,
+        activity_id,
+        data.changes(),
+        expected_version=expected_version,
+        required=("subject", "priority"),
+        guard=_guard_open,
+        derive=_check_timing,
+    )
 
 
 def transition_activity(
@@ -148,7 +147,7 @@ def delete_activity(
 def create_note(session: Session, actor: Actor, data: NoteCreate) -> Note:
     check_regarding(session, actor, data.regarding_type, data.regarding_id)
     owner_id = data.owner_id or actor.user_id
-    check_owner(session, owner_id)
+    check_owner(session, actor, Note.RECORD_TYPE, owner_id)
     note = Note(id=new_id(), owner_id=owner_id, **data.model_dump(exclude={"owner_id"}))
     add_record(session, actor, note)
     return note
@@ -161,12 +160,15 @@ def update_note(
     data: NoteUpdate,
     expected_version: int | None,
 ) -> Note:
-    note = load(session, actor, Note, note_id, Op.WRITE)
-    values = data.changes()
-    if "text" in values and values["text"] is None:
-        raise ValidationFailed.on("text", "may not be null")
-    change_record(session, actor, note, values, expected_version=expected_version)
-    return note
+    return update_record(
+        session,
+        actor,
+        Note,
+        note_id,
+        data.changes(),
+        expected_version=expected_version,
+        required=("text",),
+    )
 
 
 def delete_note(
