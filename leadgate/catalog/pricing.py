@@ -3,12 +3,12 @@
 How a document line is priced (DOMAIN.md "Product catalog and pricing"):
 
 1. `unit_price`: the price list item's method on the product's list price or
-   cost (markup: cost × (1 + p); margin: cost / (1 − p)), scaled to the
+   cost (markup: cost * (1 + p); margin: cost / (1 - p)), scaled to the
    line's unit, then the item's rounding (none, up, down, nearest) to a
    multiple or an ending.
-2. `line_amounts`: base = price × quantity; volume discount from the discount
+2. `line_amounts`: base = price * quantity; volume discount from the discount
    list row matching the quantity (a percent of base, or an amount per unit);
-   extended = base − volume discount − manual discount + tax.
+   extended = base - volume discount - manual discount + tax.
 3. `document_totals`: lines net of tax, minus the header discount (percent
    first, then amount) = amount before freight; total = that + freight + tax.
 
@@ -257,7 +257,8 @@ def line_amounts(
     manual = round_money(manual_discount, currency)
     if manual > base - volume:
         raise ValidationFailed.on(
-            "manual_discount", f"may not exceed the line amount after volume discount ({base - volume})"
+            "manual_discount",
+            f"may not exceed the line amount after volume discount ({base - volume})",
         )
     tax = round_money(tax, currency)
     return LineAmounts(base, volume, manual, tax, base - volume - manual + tax)

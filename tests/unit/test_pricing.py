@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal as D
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -30,6 +30,8 @@ from leadgate.catalog.pricing import (
 from leadgate.core.errors import ValidationFailed
 from leadgate.core.money import round_money
 
+D = Decimal
+
 COSTS = ProductCosts(list_price=D("200"), current_cost=D("80"), standard_cost=D("75"))
 
 
@@ -37,10 +39,10 @@ COSTS = ProductCosts(list_price=D("200"), current_cost=D("80"), standard_cost=D(
     ("method", "figure", "expected"),
     [
         (PricingMethod.FIXED_AMOUNT, D("149.90"), D("149.9000")),
-        (PricingMethod.PERCENT_OF_LIST, D("90"), D("180.0000")),  # 200 × 0.90
-        (PricingMethod.MARKUP_CURRENT_COST, D("25"), D("100.0000")),  # 80 × 1.25
+        (PricingMethod.PERCENT_OF_LIST, D("90"), D("180.0000")),  # 200 * 0.90
+        (PricingMethod.MARKUP_CURRENT_COST, D("25"), D("100.0000")),  # 80 * 1.25
         (PricingMethod.MARGIN_CURRENT_COST, D("20"), D("100.0000")),  # 80 / 0.80
-        (PricingMethod.MARKUP_STANDARD_COST, D("40"), D("105.0000")),  # 75 × 1.40
+        (PricingMethod.MARKUP_STANDARD_COST, D("40"), D("105.0000")),  # 75 * 1.40
         (PricingMethod.MARGIN_STANDARD_COST, D("25"), D("100.0000")),  # 75 / 0.75
     ],
 )
@@ -54,7 +56,7 @@ def test_each_pricing_method_by_hand(method: PricingMethod, figure: D, expected:
 
 
 def test_margin_of_a_third_keeps_four_decimals() -> None:
-    # 10 / (1 − 0.30) = 14.285714… → 14.2857 per unit
+    # 10 / (1 - 0.30) = 14.285714… → 14.2857 per unit
     rule = PriceRule(PricingMethod.MARGIN_CURRENT_COST, percentage=D("30"))
     assert unit_price(rule, ProductCosts(current_cost=D("10"))) == D("14.2857")
 
@@ -113,15 +115,13 @@ def test_line_by_hand_with_percent_volume_discount() -> None:
         manual_discount=D("10"),
         tax=D("20.55"),
     )
-    # base 239.88; 5 % = 11.994 → 11.99; 239.88 − 11.99 − 10 + 20.55 = 238.44
+    # base 239.88; 5 % = 11.994 → 11.99; 239.88 - 11.99 - 10 + 20.55 = 238.44
     assert line == LineAmounts(D("239.88"), D("11.99"), D("10.00"), D("20.55"), D("238.44"))
 
 
 def test_amount_discount_is_per_unit() -> None:
     rows = [DiscountRow(D(5), D(50), D("1.50"))]
-    line = line_amounts(
-        "EUR", D("10"), D(6), discount_kind=DiscountKind.AMOUNT, discount_rows=rows
-    )
+    line = line_amounts("EUR", D("10"), D(6), discount_kind=DiscountKind.AMOUNT, discount_rows=rows)
     assert (line.base, line.volume_discount, line.extended) == (D("60"), D("9.00"), D("51.00"))
 
 
@@ -138,7 +138,7 @@ def test_header_totals_by_hand() -> None:
     totals = document_totals(
         "USD", lines, discount_percent=D("10"), discount_amount=D("5"), freight=D("12.50")
     )
-    # net 399.99; 10 % = 39.999 → 40.00; − 5 → 354.99; + 12.50 + 40 tax = 407.49
+    # net 399.99; 10 % = 39.999 → 40.00; - 5 → 354.99; + 12.50 + 40 tax = 407.49
     assert totals.total_line_amount == D("399.99")
     assert totals.discount_from_percent == D("40.00")
     assert totals.total_discount == D("45.00")
