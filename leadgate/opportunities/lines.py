@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ForeignKey, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from leadgate.catalog.documents import LineBook, LineColumns
+from leadgate.catalog.documents import (
+    LineBook,
+    LineColumns,
+    check_price_list,
+    refuse_currency_change,
+)
 from leadgate.core.errors import ReadOnlyRecord
+from leadgate.core.money import DEFAULT_CURRENCY
 from leadgate.db.base import Base, Tracked
 from leadgate.opportunities.models import Opportunity
 from leadgate.opportunities.states import OpportunityState, allowed_moves
@@ -48,3 +55,15 @@ OPPORTUNITY_LINES: LineBook[Opportunity, OpportunityLine] = LineBook(
 def has_lines(session: Session, opportunity_id: uuid.UUID) -> bool:
     stmt = select(OpportunityLine.id).where(OpportunityLine.opportunity_id == opportunity_id)
     return session.scalar(stmt.limit(1)) is not None
+
+
+def check_pricing(session: Session, opportunity: Opportunity | None, values: dict[str, Any]) -> None:
+    """The price list is in the opportunity's currency; both lock once it has lines."""
+    if opportunity is not None:
+        refuse_currency_change(has_lines(session, opportunity.id), opportunity, values)
+    if {"price_list_id", "currency"} & values.keys():
+        check_price_list(
+            session,
+            values.get("price_list_id", getattr(opportunity, "price_list_id", None)),
+            values.get("currency") or getattr(opportunity, "currency", None) or DEFAULT_CURRENCY,
+        )
