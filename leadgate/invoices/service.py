@@ -29,7 +29,7 @@ def _guard_active(invoice: Invoice) -> None:
     if invoice.state != InvoiceState.ACTIVE:
         raise ReadOnlyRecord(
             f"invoice {invoice.number} is {invoice.state} and read-only "
-            f"(allowed: {', '.join(allowed_moves(InvoiceState(invoice.state))) or 'none'})"
+            f"(allowed: {', '.join(allowed_moves(InvoiceState(invoice.state), invoice.status)) or 'none'})"
         )
 
 

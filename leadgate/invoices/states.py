@@ -56,18 +56,23 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def allowed_moves(state: InvoiceState) -> list[str]:
+def _fully_paid(state: InvoiceState, status: str | None) -> bool:
+    # Only a partial payment can be marked paid again (to complete it).
+    return state is InvoiceState.PAID and status is not None and status != "partial"
+
+
+def allowed_moves(state: InvoiceState, status: str | None = None) -> list[str]:
+    if _fully_paid(state, status):
+        return []
     return sorted(name for name, t in TRANSITIONS.items() if state in t.sources)
 
 
-def check_transition(name: str, state: InvoiceState, status: str = "") -> Transition:
+def check_transition(name: str, state: InvoiceState, status: str | None = None) -> Transition:
     transition = TRANSITIONS[name]
-    # Only a partial payment can be marked paid again (to complete it).
-    fully_paid = state is InvoiceState.PAID and status != "partial"
-    if state not in transition.sources or (name == "mark_paid" and fully_paid):
+    if state not in transition.sources or _fully_paid(state, status):
         raise InvalidTransition(
             f"cannot {name.replace('_', ' ')} a {state.value} invoice",
             state=state.value,
-            allowed=[] if fully_paid else allowed_moves(state),
+            allowed=allowed_moves(state, status),
         )
     return transition

@@ -57,7 +57,9 @@ def has_lines(session: Session, opportunity_id: uuid.UUID) -> bool:
     return session.scalar(stmt.limit(1)) is not None
 
 
-def check_pricing(session: Session, opportunity: Opportunity | None, values: dict[str, Any]) -> None:
+def check_pricing(
+    session: Session, opportunity: Opportunity | None, values: dict[str, Any]
+) -> None:
     """The price list is in the opportunity's currency; both lock once it has lines."""
     if opportunity is not None:
         refuse_currency_change(has_lines(session, opportunity.id), opportunity, values)
