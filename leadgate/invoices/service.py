@@ -27,9 +27,10 @@ from leadgate.security.roles import Op
 
 def _guard_active(invoice: Invoice) -> None:
     if invoice.state != InvoiceState.ACTIVE:
+        moves = allowed_moves(InvoiceState(invoice.state), invoice.status)
         raise ReadOnlyRecord(
             f"invoice {invoice.number} is {invoice.state} and read-only "
-            f"(allowed: {', '.join(allowed_moves(InvoiceState(invoice.state), invoice.status)) or 'none'})"
+            f"(allowed: {', '.join(moves) or 'none'})"
         )
 
 
