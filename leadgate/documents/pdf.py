@@ -4,7 +4,7 @@ The renderer knows nothing of the database: it draws a `DocumentView` (company
 header, customer, lines, totals, terms). Text is set in DejaVu Sans, embedded
 (subset) in the file, so names in any script DejaVu covers (Latin, Greek,
 Cyrillic, Hebrew, Arabic letters, …) print as typed. Long descriptions wrap
-inside their cell; the table repeats its heading row on each new page.
+inside their column; the table repeats its heading row on each new page.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 FONTS = Path(__file__).parent / "fonts"
 FONT = "DejaVu"
 COLUMNS = ("#", "Product", "Quantity", "Unit price", "Discount", "Amount")
 WIDTHS = (8, 78, 20, 26, 22, 26)
+ROW = 4.5  # mm per text line in the lines table
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,73 @@ def _money(amount: Decimal) -> str:
 
 def _quantity(quantity: Decimal) -> str:
     return format(quantity.normalize(), "f")
+
+
+def _wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """Split `text` into lines that fit `width` (words too long for a line are cut)."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        current = ""
+        for word in paragraph.split(" "):
+            candidate = f"{current} {word}" if current else word
+            if pdf.get_string_width(candidate) <= width:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+            while pdf.get_string_width(word) > width:
+                cut = len(word)
+                while cut > 1 and pdf.get_string_width(word[:cut]) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            current = word
+        lines.append(current)
+    return lines
+
+
+def _heading(pdf: FPDF) -> None:
+    pdf.set_font(FONT, style="B", size=8)
+    for title, width in zip(COLUMNS, WIDTHS, strict=True):
+        pdf.cell(width, ROW, title, border="B", align="L" if title == "Product" else "R")
+    pdf.ln(ROW)
+    pdf.set_font(FONT, size=8)
+
+
+def _line_table(pdf: FPDF, lines: list[LineView]) -> None:
+    """The lines table, drawn row by row: wrapped descriptions, page breaks that
+    never split a row, and the heading repeated on every page."""
+    _heading(pdf)
+    padding = 1.0
+    for line in lines:
+        unit = f" {line.unit}" if line.unit else ""
+        wrapped = _wrap(pdf, line.description, WIDTHS[1] - 2 * padding)
+        height = ROW * len(wrapped)
+        if pdf.get_y() + height > pdf.page_break_trigger:
+            pdf.add_page()
+            _heading(pdf)
+        top = pdf.get_y()
+        cells = (
+            str(line.sequence),
+            None,
+            f"{_quantity(line.quantity)}{unit}",
+            _money(line.price_per_unit),
+            _money(line.discount),
+            _money(line.extended),
+        )
+        x = pdf.l_margin
+        for text, width in zip(cells, WIDTHS, strict=True):
+            pdf.set_xy(x, top)
+            if text is None:
+                for number, part in enumerate(wrapped):
+                    pdf.set_xy(x + padding, top + number * ROW)
+                    pdf.cell(width - 2 * padding, ROW, part)
+            else:
+                pdf.cell(width, ROW, text, align="R")
+            x += width
+        pdf.set_draw_color(200)
+        pdf.line(pdf.l_margin, top + height, x, top + height)
+        pdf.set_xy(pdf.l_margin, top + height)
 
 
 class _Pdf(FPDF):
@@ -89,27 +156,7 @@ def render(view: DocumentView, *, compress: bool = True) -> bytes:
     pdf.multi_cell(0, 5, view.customer, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
-    pdf.set_font(FONT, size=8)
-    with pdf.table(
-        col_widths=WIDTHS,
-        text_align=("RIGHT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
-        headings_style=FontFace(emphasis="BOLD"),
-        repeat_headings=1,
-        line_height=4.5,
-    ) as table:
-        table.row(COLUMNS)
-        for line in view.lines:
-            unit = f" {line.unit}" if line.unit else ""
-            table.row(
-                (
-                    str(line.sequence),
-                    line.description,
-                    f"{_quantity(line.quantity)}{unit}",
-                    _money(line.price_per_unit),
-                    _money(line.discount),
-                    _money(line.extended),
-                )
-            )
+    _line_table(pdf, view.lines)
     pdf.ln(3)
     pdf.set_font(FONT, size=9)
     for label, amount in view.totals:

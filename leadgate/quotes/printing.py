@@ -39,11 +39,10 @@ def document_view(
     details: list[tuple[str, str]] | None = None,
 ) -> DocumentView:
     unit_ids = {line.unit_id for line in lines if line.unit_id is not None}
-    units = (
-        dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).tuples())
-        if unit_ids
-        else {}
-    )
+    units: dict[object, str] = {}
+    if unit_ids:
+        rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)))
+        units = {unit_id: name for unit_id, name in rows}
     totals = [("Lines", document.total_line_amount)]
     if document.total_discount_amount:
         totals.append(("Discount", -document.total_discount_amount))
