@@ -69,7 +69,7 @@ def check_transition(name: str, state: OrderState) -> Transition:
     transition = TRANSITIONS[name]
     if state not in transition.sources:
         raise InvalidTransition(
-            f"cannot {name.replace('_', ' ')} a {state.value} order",
+            f"cannot {name.replace('_', ' ')} an order that is {state.value}",
             state=state.value,
             allowed=allowed_moves(state),
         )

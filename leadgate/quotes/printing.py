@@ -42,7 +42,7 @@ def document_view(
     units: dict[object, str] = {}
     if unit_ids:
         rows = session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)))
-        units = {unit_id: name for unit_id, name in rows}
+        units = {row.id: row.name for row in rows}
     totals = [("Lines", document.total_line_amount)]
     if document.total_discount_amount:
         totals.append(("Discount", -document.total_discount_amount))
