@@ -188,6 +188,22 @@ def _discount(
     ]
 
 
+def _check_validity(session: Session, price_list_id: uuid.UUID) -> None:
+    """Prices come only from a price list that is valid today."""
+    price_list = session.get(PriceList, price_list_id)
+    today = utcnow().date()
+    if price_list is None:
+        raise ValidationFailed.on("price_list_id", "no such price list")
+    if (price_list.valid_from and today < price_list.valid_from) or (
+        price_list.valid_to and today > price_list.valid_to
+    ):
+        raise ValidationFailed.on(
+            "price_list_id",
+            f"price list {price_list.name} is valid from {price_list.valid_from or '-'} "
+            f"to {price_list.valid_to or '-'}, not today; override the price or change the list",
+        )
+
+
 def rule_of(item: PriceListItem) -> PriceRule:
     return PriceRule(
         PricingMethod(item.method),
@@ -219,6 +235,8 @@ def price_line(
         check_quantity(request.quantity, product.quantity_decimals)
         unit_id, description = unit.id, request.description or product.name
         item = None
+        if price_list_id is not None and request.price_per_unit is None:
+            _check_validity(session, price_list_id)
         if price_list_id is not None:
             item = session.scalars(
                 select(PriceListItem).where(

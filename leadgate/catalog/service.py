@@ -35,7 +35,7 @@ from leadgate.catalog.schemas import (
 from leadgate.catalog.states import ProductKind, ProductState, check_transition
 from leadgate.core.errors import Conflict, NotFound, ValidationFailed
 from leadgate.core.ids import new_id
-from leadgate.security.access import Actor, ensure, load
+from leadgate.security.access import Actor, load
 from leadgate.security.roles import Op
 
 
@@ -179,9 +179,8 @@ def add_bundle_item(
         id=new_id(), bundle_id=bundle_id, product_id=product.id, unit_id=unit.id,
         quantity=data.quantity, required=data.required,
     )  # fmt: skip
-    ensure(actor, "product", Op.WRITE)
-    session.add(item)
-    session.flush()
+    # Permission was checked when the bundle was loaded for writing.
+    add_record(session, actor, item, check=False)
     return item
 
 

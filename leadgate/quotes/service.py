@@ -60,6 +60,13 @@ def check_customer(session: Session, actor: Actor, record: Any, values: dict[str
         )
 
 
+def _check_dates(quote: Any, values: dict[str, Any]) -> None:
+    start = values.get("effective_from", getattr(quote, "effective_from", None))
+    end = values.get("effective_to", getattr(quote, "effective_to", None))
+    if start and end and end < start:
+        raise ValidationFailed.on("effective_to", "is before effective_from")
+
+
 def recalculate(session: Session, document: Any, lines: list[Any]) -> None:
     for name, value in header_totals(document, lines).items():
         setattr(document, name, value)
@@ -102,6 +109,7 @@ def create_quote(session: Session, actor: Actor, data: QuoteCreate) -> Quote:
         raise ValidationFailed.on("name", "a quote on its own needs a name")
     check_customer(session, actor, None, values)
     check_price_list(session, values.get("price_list_id"), values["currency"])
+    _check_dates(None, values)
     quote = Quote(
         id=new_id(),
         number=next_number(session, "quote"),
@@ -128,6 +136,7 @@ def update_quote(
     def derive(quote: Quote, values: dict[str, Any]) -> None:
         lines = QUOTE_LINES.lines(session, quote.id)
         refuse_currency_change(bool(lines), quote, values)
+        _check_dates(quote, values)
         if {"account_id", "customer_contact_id"} & values.keys():
             check_customer(session, actor, quote, values)
         if {"price_list_id", "currency"} & values.keys():

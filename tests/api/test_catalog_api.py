@@ -77,3 +77,28 @@ def test_discount_list_rows_must_not_overlap(admin: Api) -> None:
         ]},
     )  # fmt: skip
     assert overlap.status_code == 422
+
+
+def test_bundles_hold_products_in_their_units(admin: Api) -> None:
+    cat = catalog(admin)
+    bundle = admin.create(
+        "/api/v1/products",
+        {"number": f"B-{cat.product_number}", "name": "Starter kit", "kind": "bundle",
+         "unit_group_id": cat.group_id, "default_unit_id": cat.each_id},
+    )  # fmt: skip
+    items = f"/api/v1/products/{bundle['id']}/bundle-items"
+    added = admin.post(
+        items, {"product_id": cat.product_id, "unit_id": cat.box_id, "quantity": "2"}
+    )
+    assert added.status_code == 201, added.text
+    assert admin.post(items, {"product_id": bundle["id"], "quantity": "1"}).status_code == 422
+    assert admin.post(items, {"product_id": cat.product_id, "quantity": "1"}).status_code == 409
+    listed = admin.get(items).json()
+    assert [(i["product_id"], i["unit_id"], i["required"]) for i in listed] == [
+        (cat.product_id, cat.box_id, True)
+    ]
+    not_a_bundle = admin.post(
+        f"/api/v1/products/{cat.product_id}/bundle-items",
+        {"product_id": cat.product_id, "quantity": "1"},
+    )
+    assert not_a_bundle.status_code == 422

@@ -243,3 +243,48 @@ def test_salespeople_see_only_their_quotes(admin: Api, api_as) -> None:  # type:
     reader: Api = api_as(Role.READ_ONLY)
     assert reader.post(f"/api/v1/quotes/{mine['id']}/activate").status_code == 403
     assert seller.post(f"/api/v1/quotes/{mine['id']}/activate").status_code == 200
+
+
+def test_quote_edits_need_the_current_etag(admin: Api) -> None:
+    cat = catalog(admin)
+    q = quote(admin, cat, account(admin)["id"])
+    url = f"/api/v1/quotes/{q['id']}"
+    assert admin.patch(url, {"name": "x"}).status_code == 428
+    ok = admin.patch(url, {"name": "Renamed", "effective_from": "2026-12-01"}, etag='"1"')
+    assert ok.status_code == 200
+    assert admin.patch(url, {"name": "Again"}, etag='"1"').status_code == 412
+    dates = admin.patch(url, {"effective_to": "2026-11-01"}, etag=ok.headers["ETag"])
+    assert dates.status_code == 422
+    assert dates.json()["errors"][0]["field"] == "effective_to"
+    status = admin.patch(url, {"state": "won"}, etag=ok.headers["ETag"])
+    assert status.status_code == 422  # no update schema holds a state
+
+
+def test_opportunity_currency_locks_once_it_has_lines(admin: Api) -> None:
+    cat = catalog(admin)
+    opp = opportunity(admin, account(admin)["id"], price_list_id=cat.price_list_id)
+    url = f"/api/v1/opportunities/{opp['id']}"
+    line = admin.create(f"{url}/lines", {"product_id": cat.product_id, "quantity": "2"})
+    refused = admin.patch(url, {"currency": "EUR"}, etag=etag_of(admin, url))
+    assert refused.status_code == 409
+    assert "locked" in refused.json()["detail"]
+    admin.delete(f"{url}/lines/{line['id']}")
+    assert admin.get(url).json()["total_amount"] is None
+
+
+def test_an_expired_price_list_gives_no_prices(admin: Api) -> None:
+    cat = catalog(admin)
+    pl_url = f"/api/v1/price-lists/{cat.price_list_id}"
+    expired = admin.patch(
+        pl_url, {"valid_from": "2020-01-01", "valid_to": "2020-12-31"}, etag=etag_of(admin, pl_url)
+    )
+    assert expired.status_code == 200
+    q = quote(admin, cat, account(admin)["id"])
+    lines = f"/api/v1/quotes/{q['id']}/lines"
+    refused = admin.post(lines, {"product_id": cat.product_id, "quantity": "1"})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "price_list_id"
+    overridden = admin.post(
+        lines, {"product_id": cat.product_id, "quantity": "1", "price_per_unit": "70"}
+    )
+    assert overridden.status_code == 201
