@@ -78,6 +78,9 @@ def test_opportunity_to_paid_invoice(admin: Api) -> None:
     assert again.status_code == 409
     assert admin.post(f"{i_url}/cancel").json()["allowed"] == []
 
+    quote_events = [e["title"] for e in admin.get(f"{d_url}/timeline").json()]
+    assert any("activate" in title for title in quote_events), quote_events
+    assert any("win" in title for title in quote_events), quote_events
     timeline = admin.get(f"/api/v1/opportunities/{opp['id']}/timeline").json()
     assert sum("line_added" in e["title"] for e in timeline) == 2, [e["title"] for e in timeline]
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
+from leadgate.activities.schemas import TimelineEntry
 from leadgate.api.deps import (
     ActorDep,
     IfMatch,
@@ -17,7 +18,7 @@ from leadgate.api.deps import (
     SessionDep,
     SettingsDep,
 )
-from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.responses import PageOut, page_response, record_response, timeline_of
 from leadgate.api.routers.document_lines import add_line_routes
 from leadgate.api.routers.pdfs import pdf_response
 from leadgate.invoices import service
@@ -96,6 +97,17 @@ def cancel(
 ) -> JSONResponse:  # fmt: skip
     with session.begin():
         return record_response(InvoiceRead, service.cancel(session, actor, invoice_id, version))
+
+
+@router.get("/{invoice_id}/timeline", response_model=list[TimelineEntry])
+def invoice_timeline(
+    invoice_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[TimelineEntry]:
+    with session.begin():
+        return timeline_of(session, actor, Invoice, invoice_id, None, limit)
 
 
 @router.get("/{invoice_id}/pdf", response_class=Response, summary="The invoice as PDF")

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
+from leadgate.activities.schemas import TimelineEntry
 from leadgate.api.deps import (
     ActorDep,
     IfMatch,
@@ -17,7 +18,7 @@ from leadgate.api.deps import (
     SessionDep,
     SettingsDep,
 )
-from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.responses import PageOut, page_response, record_response, timeline_of
 from leadgate.api.routers.document_lines import add_line_routes
 from leadgate.api.routers.pdfs import pdf_response
 from leadgate.invoices import service as invoices
@@ -146,6 +147,17 @@ def create_invoice(
     with session.begin():
         invoice = invoices.create_invoice_from_order(session, actor, order_id, data, version)
         return record_response(InvoiceRead, invoice, 201, f"/api/v1/invoices/{invoice.id}")
+
+
+@router.get("/{order_id}/timeline", response_model=list[TimelineEntry])
+def order_timeline(
+    order_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[TimelineEntry]:
+    with session.begin():
+        return timeline_of(session, actor, Order, order_id, None, limit)
 
 
 @router.get("/{order_id}/pdf", response_class=Response, summary="The order as PDF")

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
+from leadgate.activities.schemas import TimelineEntry
 from leadgate.api.deps import (
     ActorDep,
     IfMatch,
@@ -17,7 +18,7 @@ from leadgate.api.deps import (
     SessionDep,
     SettingsDep,
 )
-from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.responses import PageOut, page_response, record_response, timeline_of
 from leadgate.api.routers.document_lines import add_line_routes
 from leadgate.api.routers.pdfs import pdf_response
 from leadgate.leads.schemas import EmptyAction
@@ -141,6 +142,17 @@ def create_order(
     with session.begin():
         order = orders.create_order_from_quote(session, actor, quote_id, data, version)
         return record_response(OrderRead, order, 201, f"/api/v1/orders/{order.id}")
+
+
+@router.get("/{quote_id}/timeline", response_model=list[TimelineEntry])
+def quote_timeline(
+    quote_id: uuid.UUID,
+    session: SessionDep,
+    actor: ActorDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[TimelineEntry]:
+    with session.begin():
+        return timeline_of(session, actor, Quote, quote_id, None, limit)
 
 
 @router.get("/{quote_id}/pdf", response_class=Response, summary="The quote as PDF")
