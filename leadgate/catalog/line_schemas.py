@@ -8,7 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from leadgate.catalog.documents import LineChange, LineRequest
+from leadgate.catalog.documents import LineRequest
+from leadgate.catalog.line_book import LineChange
 from leadgate.core.fields import Input, Money, MoneyOut, Patch
 
 LineQuantity = Annotated[

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from leadgate.audit.editing import create_record, update_record
 from leadgate.audit.recording import check_version, record_transition
-from leadgate.catalog.documents import LineBook, header_totals
+from leadgate.catalog.documents import header_totals
+from leadgate.catalog.line_book import LineBook
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import ReadOnlyRecord
 from leadgate.core.ids import new_id

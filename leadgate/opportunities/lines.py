@@ -12,11 +12,11 @@ from sqlalchemy import ForeignKey, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from leadgate.catalog.documents import (
-    LineBook,
     LineColumns,
     check_price_list,
     refuse_currency_change,
 )
+from leadgate.catalog.line_book import LineBook
 from leadgate.core.errors import ReadOnlyRecord
 from leadgate.core.money import DEFAULT_CURRENCY
 from leadgate.db.base import Base, Tracked

@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 from leadgate.audit.editing import create_record, update_record
 from leadgate.audit.recording import change_record, check_version, record_transition
 from leadgate.catalog.documents import (
-    LineBook,
     check_price_list,
     header_totals,
     refuse_currency_change,
-    reprice,
 )
+from leadgate.catalog.line_book import LineBook, reprice
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import ReadOnlyRecord
 from leadgate.core.ids import new_id

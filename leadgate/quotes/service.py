@@ -14,11 +14,11 @@ from leadgate.accounts.models import Account
 from leadgate.audit.editing import create_record, update_record
 from leadgate.audit.recording import check_version, record_transition
 from leadgate.catalog.documents import (
-    LineBook,
     check_price_list,
     header_totals,
     refuse_currency_change,
 )
+from leadgate.catalog.line_book import LineBook
 from leadgate.catalog.models import PriceList
 from leadgate.contacts.models import Contact
 from leadgate.core.clock import utcnow

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from leadgate.api.deps import ActorDep, IfMatch, SessionDep, etag
-from leadgate.catalog.documents import LineBook
+from leadgate.catalog.line_book import LineBook
 from leadgate.catalog.line_schemas import LineCreate, LineRead, LineUpdate
 from leadgate.security.access import load
 
