@@ -10,10 +10,18 @@ from leadgate.accounts import models as _accounts  # noqa: F401
 from leadgate.activities import models as _activities  # noqa: F401
 from leadgate.audit import handlers as audit_handlers
 from leadgate.audit import models as _audit  # noqa: F401
+from leadgate.catalog import models as _catalog  # noqa: F401
 from leadgate.contacts import models as _contacts  # noqa: F401
 from leadgate.db.base import Base
+from leadgate.invoices import models as _invoices  # noqa: F401
 from leadgate.leads import models as _leads  # noqa: F401
+from leadgate.opportunities import lines as _opportunity_lines  # noqa: F401
 from leadgate.opportunities import models as _opportunities  # noqa: F401
+from leadgate.opportunities.hooks import register_close_guard
+from leadgate.orders import models as _orders  # noqa: F401
+from leadgate.quotes import models as _quotes  # noqa: F401
+from leadgate.quotes import numbering as _numbering  # noqa: F401
+from leadgate.quotes.service import open_quote_objections
 from leadgate.security import models as _security  # noqa: F401
 
 metadata = Base.metadata
@@ -21,3 +29,4 @@ metadata = Base.metadata
 
 def wire() -> None:
     audit_handlers.register()
+    register_close_guard(open_quote_objections)

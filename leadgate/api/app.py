@@ -11,16 +11,22 @@ from leadgate.api.routers import (
     accounts,
     activities,
     admin,
+    catalog,
     contacts,
+    invoices,
     leads,
     opportunities,
+    opportunity_lines,
+    orders,
+    quotes,
     security,
 )
 
 
 def install_api(app: FastAPI) -> None:
     problems.install(app)
-    for module in (security, leads, accounts, contacts, opportunities, activities, admin):
+    for module in (security, leads, accounts, contacts, opportunities, activities, admin,
+                   catalog, opportunity_lines, quotes, orders, invoices):  # fmt: skip
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(docs.router)
 

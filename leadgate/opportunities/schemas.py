@@ -43,6 +43,7 @@ class _OpportunityFields(Input):
     proposed_solution: Text | None = None
     description: Text | None = None
     currency: Currency | None = None
+    price_list_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None
 

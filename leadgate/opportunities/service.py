@@ -18,6 +18,7 @@ from leadgate.core.errors import Conflict, NotFound, ReadOnlyRecord, ValidationF
 from leadgate.core.ids import new_id
 from leadgate.core.picklists import ForecastCategory
 from leadgate.opportunities.hooks import close_objections
+from leadgate.opportunities.lines import check_pricing
 from leadgate.opportunities.models import Opportunity, OpportunityClose
 from leadgate.opportunities.schemas import (
     LoseRequest,
@@ -68,6 +69,7 @@ def create_opportunity(
 ) -> Opportunity:
     values = data.model_dump()
     _check_links(session, actor, values)
+    check_pricing(session, None, values)
     for name, default in (
         ("currency", "USD"),
         ("forecast_category", "pipeline"),
@@ -89,6 +91,11 @@ def update_opportunity(
 ) -> Opportunity:
     values = data.changes()
     _check_links(session, actor, values)
+
+    def derive(opportunity: Opportunity, values: dict[str, Any]) -> None:
+        _one_customer(opportunity, values)
+        check_pricing(session, opportunity, values)
+
     return update_record(
         session,
         actor,
@@ -98,7 +105,7 @@ def update_opportunity(
         expected_version=expected_version,
         required=_REQUIRED,
         guard=_guard_open,
-        derive=_one_customer,
+        derive=derive,
     )
 
 

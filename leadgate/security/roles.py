@@ -37,11 +37,24 @@ _SALES_RECORDS = {"lead", "opportunity"}
 _PARTY_RECORDS = {"account", "contact"}
 _WORK_RECORDS = {"activity", "note"}
 _ADMIN_RECORDS = {"user", "qualify_mapping", "audit_event"}
+# Quotes, orders and invoices are owned like opportunities; their lines follow the document.
+_DOCUMENT_RECORDS = {"quote", "order", "invoice"}
+# Organisation-wide reference data: everyone reads it, managers maintain it.
+_CATALOG_RECORDS = {
+    "unit_group",
+    "unit",
+    "product",
+    "bundle_item",
+    "price_list",
+    "price_list_item",
+    "discount_list",
+}
 
 _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
     Role.SYSTEM_ADMINISTRATOR: {},  # everything at ALL, see depth()
     Role.SALES_MANAGER: {
         **dict.fromkeys(_SALES_RECORDS | _PARTY_RECORDS | _WORK_RECORDS, (A, A, A, A)),
+        **dict.fromkeys(_DOCUMENT_RECORDS | _CATALOG_RECORDS, (A, A, A, A)),
         "opportunity_close": (A, N, N, N),
         "user": (A, N, N, N),
         "qualify_mapping": (A, N, N, N),
@@ -49,6 +62,8 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
     },
     Role.SALESPERSON: {
         **dict.fromkeys(_SALES_RECORDS, (OWN, A, OWN, OWN)),
+        **dict.fromkeys(_DOCUMENT_RECORDS, (OWN, A, OWN, OWN)),
+        **dict.fromkeys(_CATALOG_RECORDS, (A, N, N, N)),
         **dict.fromkeys(_PARTY_RECORDS, (A, A, OWN, OWN)),
         **dict.fromkeys(_WORK_RECORDS, (A, A, OWN, OWN)),
         "opportunity_close": (OWN, N, N, N),
@@ -57,6 +72,7 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
     },
     Role.READ_ONLY: {
         **dict.fromkeys(_SALES_RECORDS | _PARTY_RECORDS | _WORK_RECORDS, (A, N, N, N)),
+        **dict.fromkeys(_DOCUMENT_RECORDS | _CATALOG_RECORDS, (A, N, N, N)),
         "opportunity_close": (A, N, N, N),
         "user": (A, N, N, N),
         "qualify_mapping": (A, N, N, N),
@@ -66,7 +82,13 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
 _OP_INDEX = {Op.READ: 0, Op.CREATE: 1, Op.WRITE: 2, Op.DELETE: 3}
 
 RECORD_TYPES = frozenset(
-    _SALES_RECORDS | _PARTY_RECORDS | _WORK_RECORDS | _ADMIN_RECORDS | {"opportunity_close"}
+    _SALES_RECORDS
+    | _PARTY_RECORDS
+    | _WORK_RECORDS
+    | _ADMIN_RECORDS
+    | _DOCUMENT_RECORDS
+    | _CATALOG_RECORDS
+    | {"opportunity_close"}
 )
 
 

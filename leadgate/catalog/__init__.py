@@ -1,0 +1,1 @@
+"""Product catalog and pricing: units, products, price lists, discount lists, line math."""

@@ -1,0 +1,1 @@
+"""Invoices: see models.py and states.py for the lifecycle."""

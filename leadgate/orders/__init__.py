@@ -1,0 +1,1 @@
+"""Orders: see models.py and states.py for the lifecycle."""

@@ -1,0 +1,1 @@
+"""Quotes: see models.py and states.py for the lifecycle."""
