@@ -16,11 +16,26 @@ from leadgate.asgi import create_app
 from leadgate.core.settings import Settings
 from leadgate.db.engine import make_engine
 from leadgate.db.migrate import upgrade
+from leadgate.security import passwords
 from leadgate.security.roles import Role
 from leadgate.wiring import wire
 from tests.factories import Api, make_user
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 with its smallest cost parameters: still real argon2 (hash and verify), but a
+    test user costs a millisecond instead of half a second. Production parameters are
+    untouched; only this test process uses the cheap hasher."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", lambda: cheap)
+        yield
 
 
 def _postgres_url() -> str:
@@ -79,6 +94,12 @@ def session_factory(connection: Connection) -> sessionmaker[Session]:
 def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     with session_factory() as session:
         yield session
+
+
+@pytest.fixture
+def dialect(engine: Engine) -> str:
+    """ "sqlite" or "postgresql": the database this test runs on."""
+    return engine.dialect.name
 
 
 @pytest.fixture

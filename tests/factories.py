@@ -72,6 +72,11 @@ class Api:
     def put(self, url: str, json: Any) -> Response:
         return self.client.put(url, json=json, headers=self._headers(None))
 
+    def action(self, url: str, json: Any = None, etag: str | None = None) -> Response:
+        """POST an action (qualify, win, complete, …), optionally with If-Match."""
+        headers = {"If-Match": etag} if etag else {}
+        return self.client.post(url, json=json, headers=self._headers(headers))
+
     def create(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
         response = self.post(url, body)
         assert response.status_code == 201, response.text
@@ -95,3 +100,76 @@ def lead_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def account_body(**overrides: Any) -> dict[str, Any]:
+    n = next(_seq)
+    body: dict[str, Any] = {
+        "name": f"Contoso {n} GmbH",
+        "email": f"info{n}@contoso.example.com",
+        "phone": "+49 30 1234567",
+        "country": "DE",
+        "industry": "manufacturing",
+    }
+    body.update(overrides)
+    return body
+
+
+def contact_body(**overrides: Any) -> dict[str, Any]:
+    n = next(_seq)
+    body: dict[str, Any] = {
+        "first_name": "Grace",
+        "last_name": f"Hopper{n}",
+        "email": f"grace{n}@navy.example.com",
+        "country": "US",
+    }
+    body.update(overrides)
+    return body
+
+
+def opportunity_body(account_id: str, **overrides: Any) -> dict[str, Any]:
+    n = next(_seq)
+    body: dict[str, Any] = {
+        "name": f"200 seats, renewal #{n}",
+        "account_id": account_id,
+        "estimated_value": "50000.00",
+        "probability": 40,
+    }
+    body.update(overrides)
+    return body
+
+
+def activity_body(**overrides: Any) -> dict[str, Any]:
+    n = next(_seq)
+    body: dict[str, Any] = {"type": "phone_call", "subject": f"Call about pricing #{n}"}
+    body.update(overrides)
+    return body
+
+
+def note_body(regarding_type: str, regarding_id: str, **overrides: Any) -> dict[str, Any]:
+    n = next(_seq)
+    body: dict[str, Any] = {
+        "text": f"Prefers email; decision in Q3 (#{n})",
+        "regarding_type": regarding_type,
+        "regarding_id": regarding_id,
+    }
+    body.update(overrides)
+    return body
+
+
+def problem_of(response: Response, status: int, code: str) -> dict[str, Any]:
+    """Assert `response` is an RFC 9457 problem with this status and code; return its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json", response.headers
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["code"] == code, body
+    assert body["type"].endswith(code.replace("_", "-"))
+    return body
+
+
+def error_fields(response: Response) -> set[str]:
+    """The fields a 422 problem+json names, after checking it is one."""
+    body = problem_of(response, 422, "validation_failed")
+    assert body["errors"], body
+    return {e["field"] for e in body["errors"]}
