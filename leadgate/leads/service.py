@@ -16,7 +16,12 @@ from leadgate.accounts.models import Account
 from leadgate.audit.editing import create_record, delete_record, update_record
 from leadgate.audit.recording import check_version, record_transition
 from leadgate.contacts.models import Contact
-from leadgate.core.errors import Conflict, NotFound, ReadOnlyRecord, ValidationFailed
+from leadgate.core.errors import (
+    InvalidTransition,
+    NotFound,
+    ReadOnlyRecord,
+    ValidationFailed,
+)
 from leadgate.core.ids import new_id
 from leadgate.core.normalize import company_key, email_key, phone_key
 from leadgate.leads.models import Lead
@@ -126,9 +131,12 @@ def disqualify(
     lead = load(session, actor, Lead, lead_id, Op.WRITE)
     check_transition("disqualify", LeadState(lead.state))
     if lead.qualifying_opportunity_id is not None:
-        raise Conflict(
+        # A transition refusal like any other: the client learns which moves remain.
+        raise InvalidTransition(
             f"lead is linked to opportunity {lead.qualifying_opportunity_id}; "
-            "it cannot be disqualified"
+            "it cannot be disqualified",
+            state=lead.state,
+            allowed=[m for m in allowed_moves(LeadState(lead.state)) if m != "disqualify"],
         )
     return _transition(
         session, actor, lead, "disqualify", data.status, data.reason, expected_version
