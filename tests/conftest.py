@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -107,11 +108,30 @@ def settings() -> Settings:
     return Settings(env="test", secret_key="x" * 32, database_url="sqlite://")
 
 
-@pytest.fixture
-def app_client(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
-    app = create_app(settings, session_factory)
+@pytest.fixture(scope="session")
+def _shared_app() -> Iterator[tuple[FastAPI, TestClient]]:
+    """One app for the whole run: FastAPI prepares each route on an app's first requests,
+    which costs more than most tests; `app_client` points it at each test's transaction."""
+    placeholder = Settings(env="test", secret_key="x" * 32, database_url="sqlite://")
+    app = create_app(placeholder, sessionmaker())
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
+        yield app, client
+
+
+@pytest.fixture
+def app_client(
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    _shared_app: tuple[FastAPI, TestClient],
+) -> Iterator[TestClient]:
+    app, client = _shared_app
+    app.state.settings = settings
+    app.state.session_factory = session_factory
+    yield client
+    # Nothing of this test may reach the next one through the shared app.
+    app.state.session_factory = sessionmaker()
+    app.dependency_overrides.clear()
+    client.cookies.clear()
 
 
 @pytest.fixture

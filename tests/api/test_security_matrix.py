@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from leadgate.asgi import create_app
 from leadgate.core.settings import Settings
 from leadgate.db.records import model_for
 from leadgate.security.roles import Role
@@ -117,33 +117,34 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(engine: Engine) -> Iterator[World]:
+def world(engine: Engine, _shared_app: tuple[FastAPI, TestClient]) -> Iterator[World]:
     connection = engine.connect()
     outer = connection.begin()
     factory = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
-    settings = Settings(env="test", secret_key="x" * 32, database_url="sqlite://")
-    app = create_app(settings, factory)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        result = World(connection, factory)
-        with factory() as session, session.begin():
-            users = {}
-            for key, role in (
-                ("system_administrator", ADMIN),
-                ("sales_manager", MANAGER),
-                ("read_only", READER),
-                ("me", SELLER),
-                ("other", SELLER),
-            ):
-                user, token = make_user(session, role)
-                users[key] = user
-                result.apis[key] = Api(client, token, user.id)
-            for owner in ("me", "other"):
-                actor = actor_for_user(users[owner], "api")
-                for record in RECORD_URLS:
-                    result.records[owner, record] = str(make_record(session, actor, record).id)
-        yield result
+    app, client = _shared_app
+    app.state.settings = Settings(env="test", secret_key="x" * 32, database_url="sqlite://")
+    app.state.session_factory = factory
+    result = World(connection, factory)
+    with factory() as session, session.begin():
+        users = {}
+        for key, role in (
+            ("system_administrator", ADMIN),
+            ("sales_manager", MANAGER),
+            ("read_only", READER),
+            ("me", SELLER),
+            ("other", SELLER),
+        ):
+            user, token = make_user(session, role)
+            users[key] = user
+            result.apis[key] = Api(client, token, user.id)
+        for owner in ("me", "other"):
+            actor = actor_for_user(users[owner], "api")
+            for record in RECORD_URLS:
+                result.records[owner, record] = str(make_record(session, actor, record).id)
+    yield result
+    app.state.session_factory = sessionmaker()
     outer.rollback()
     connection.close()
 
