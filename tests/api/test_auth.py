@@ -137,3 +137,22 @@ def test_wrong_password_or_unknown_email_is_a_401(
 def test_a_malformed_login_is_a_422(app_client: TestClient) -> None:
     response = app_client.post("/api/v1/auth/token", json={"email": "a@b.example"})
     assert problem_of(response, 422, "validation_failed")["errors"][0]["field"] == "password"
+
+
+def test_login_is_audited_as_the_user_over_the_api(
+    app_client: TestClient, admin: Api, db: Session
+) -> None:
+    from leadgate.audit.models import AuditEvent
+
+    email = db.scalar(select(User.email).where(User.id == admin.user_id))
+    assert email is not None
+    issued = _login(app_client, email, PASSWORD)
+    assert issued.status_code == 201, issued.text
+    event = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.record_id == admin.user_id, AuditEvent.action == "token_issued")
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    ).first()
+    assert event is not None
+    assert event.changes == {"token": [None, issued.json()["prefix"]]}
+    assert (event.channel, event.actor_id) == ("api", admin.user_id)

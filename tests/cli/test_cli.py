@@ -245,6 +245,17 @@ def test_leads_qualify_without_an_account(cli: Cli) -> None:
     _one_line_error(closed, "cannot qualify a qualified lead")
 
 
+def test_invalid_options_are_one_line_errors_too(cli: Cli) -> None:
+    lead_id = str(_open_lead_id(cli))
+    _one_line_error(cli.run("leads", "qualify", lead_id, "--currency", "XYZ"), "currency")
+    _one_line_error(cli.run("leads", "disqualify", lead_id, "--reason", "r" * 501), "reason")
+    _one_line_error(cli.run("leads", "disqualify", lead_id, "--status", "bored"), "status")
+    with cli.session() as session:
+        lead = session.get(Lead, uuid.UUID(lead_id))
+        assert lead is not None
+        assert lead.state == "open"
+
+
 def test_leads_qualify_errors(cli: Cli) -> None:
     missing = uuid.UUID("01a20000-0000-7000-8000-000000000000")
     _one_line_error(cli.run("leads", "qualify", str(missing)), str(missing), "not found")
