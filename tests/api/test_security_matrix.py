@@ -318,3 +318,25 @@ def test_only_administrators_create_users(sandbox: World, who: str) -> None:
         "password": "long enough password",
     }
     problem_of(sandbox.apis[who].post("/api/v1/users", body), 403, "forbidden")
+
+
+def test_participants_go_through_security_too(sandbox: World) -> None:
+    """Naming someone else's lead as a participant answers like a lead that does not exist."""
+    me = sandbox.apis["me"]
+    hidden = sandbox.records["other", "lead"]
+    missing = str(uuid.uuid4())
+    for party_id in (hidden, missing):
+        party = {"role": "to", "party_type": "lead", "party_id": party_id}
+        response = me.post("/api/v1/activities", activity_body(participants=[party]))
+        body = problem_of(response, 422, "validation_failed")
+        assert body["errors"] == [
+            {"field": "participants[0].party_id", "message": "lead not found"}
+        ]
+    visible = [
+        {"role": "to", "party_type": "lead", "party_id": sandbox.records["me", "lead"]},
+        {"role": "cc", "party_type": "contact", "party_id": sandbox.records["other", "contact"]},
+        {"role": "from", "party_type": "user", "party_id": str(me.user_id)},
+    ]
+    created = me.post("/api/v1/activities", activity_body(participants=visible))
+    assert created.status_code == 201, created.text
+    assert len(created.json()["participants"]) == 3
