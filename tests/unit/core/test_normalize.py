@@ -104,6 +104,11 @@ def test_is_plausible_phone(raw: str, plausible: bool) -> None:
         ("Smith & Sons LLC", "smithandsons"),
         ("Müller Söhne AG", "mullersohne"),
         ("Group", "group"),  # a name that is only a suffix keeps it
+        ("Weiß GmbH", "weiss"),
+        ("Ørsted A/S", "ørsted"),
+        ("Société Générale S.A.", "societegenerale"),
+        ("Газпром", "газпром"),
+        ("トヨタ", "トヨタ"),
         ("", None),
         ("  ", None),
         (None, None),
@@ -119,3 +124,16 @@ def test_company_key_ignores_case_punctuation_and_legal_suffixes(
 def test_a_legal_suffix_only_counts_at_the_end() -> None:
     assert company_key("Inc Solutions") == "incsolutions"
     assert company_key("Co-operative Bank") == "cooperativebank"
+
+
+def test_letters_outside_ascii_are_kept_not_dropped() -> None:
+    assert company_key("Großhandel Weiß GmbH") == company_key("GROSSHANDEL WEISS GMBH")
+    assert company_key("Ærø Shipping") != company_key("R Shipping")
+    assert company_key("Østergaard") != company_key("Stergaard")
+
+
+def test_the_key_fits_its_column_even_when_folding_lengthens_the_name() -> None:
+    name = "ß" * 200  # 200 characters that fold to 400
+    key = company_key(name)
+    assert key is not None
+    assert len(key) == 200
