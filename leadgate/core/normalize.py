@@ -75,7 +75,8 @@ def phone_key(phone: str | None, country: str | None = None) -> str | None:
             parsed = None
         if parsed is not None and phonenumbers.is_possible_number(parsed):
             return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    digits = "".join(ch for ch in raw.split("x")[0] if ch.isdigit())
+    # The extension ("x12", "X 12", "ext. 12") is not part of the number, in any case.
+    digits = "".join(ch for ch in re.split(r"(?i)x", raw)[0] if ch.isdigit())
     return digits or None
 
 
