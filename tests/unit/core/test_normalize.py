@@ -48,6 +48,9 @@ def test_phone_key_is_e164_when_the_country_is_known(
 def test_phone_key_without_a_country_keeps_the_digits() -> None:
     assert phone_key("202 555 0143") == "2025550143"
     assert phone_key("202-555-0143 x12") == "2025550143"  # the extension is not the number
+    assert phone_key("202-555-0143 X12") == "2025550143"
+    assert phone_key("202-555-0143 Ext. 12") == "2025550143"
+    assert phone_key("020 7946 0000 ext. 12", "GB") == "+442079460000"
     assert phone_key("202 555 0143", "Atlantis") == "2025550143"  # unknown country name
 
 
