@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leadgate.core.normalize import (
     company_key,
@@ -140,3 +142,22 @@ def test_the_key_fits_its_column_even_when_folding_lengthens_the_name() -> None:
     key = company_key(name)
     assert key is not None
     assert len(key) == 200
+
+
+_WORDS = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=1), min_size=1)
+
+
+@given(words=_WORDS, separators=st.lists(st.sampled_from([" ", ", ", "-", ". ", " & "])))
+def test_company_key_ignores_case_and_separators(words: list[str], separators: list[str]) -> None:
+    plain = " ".join(words)
+    seps = separators or [" "]
+    written = "".join(w + seps[i % len(seps)] for i, w in enumerate(words)).upper()
+    if "&" in written:
+        return  # "&" reads as "and", a word of its own
+    assert company_key(written) == company_key(plain)
+
+
+@given(words=_WORDS, suffix=st.sampled_from(["Inc.", "LLC", "GmbH", "Ltd", "S.A.", "A/S", "plc"]))
+def test_company_key_drops_a_trailing_legal_suffix(words: list[str], suffix: str) -> None:
+    name = " ".join(words)
+    assert company_key(f"{name}, {suffix}") == company_key(name)

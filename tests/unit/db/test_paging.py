@@ -10,6 +10,8 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leadgate.core.errors import ValidationFailed
 from leadgate.db.paging import (
@@ -136,3 +138,23 @@ def test_limit_outside_1_to_500_is_refused(limit: int) -> None:
         check_limit(limit)
     assert [e.field for e in refused.value.errors] == ["limit"]
     assert check_limit(MAX_LIMIT) == MAX_LIMIT
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=st.one_of(st.none(), st.text(max_size=100)),
+    value=st.one_of(
+        st.none(),
+        st.decimals(
+            min_value=0, max_value=Decimal("999999999999999.9999"), places=4, allow_nan=False
+        ),
+    ),
+    moment=st.datetimes(timezones=st.just(UTC)),
+    ident=st.uuids(),
+)
+def test_any_cursor_round_trips(
+    name: str | None, value: Decimal | None, moment: datetime, ident: uuid.UUID
+) -> None:
+    keys = _keys("last_name,-estimated_value,created_at")
+    row = _row(last_name=name, estimated_value=value, created_at=moment, id=ident)
+    assert decode_cursor(encode_cursor(keys, row), keys) == [name, value, moment, ident]
