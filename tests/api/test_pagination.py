@@ -153,3 +153,18 @@ def test_a_cursor_does_not_cross_to_other_users_records(
     mine = me.get("/api/v1/leads", params={"owner_id": str(me.user_id)}).json()["items"]
     assert sorted(seen) == sorted(item["id"] for item in mine)
     assert len(seen) == 3
+
+
+def test_text_search_treats_like_wildcards_as_text(admin: Api) -> None:
+    for topic in ("50% off licences", "500 seats", "snake_case rollout", "snakeXcase pilot"):
+        admin.create("/api/v1/leads", lead_body(topic=topic))
+
+    def found(q: str) -> list[str]:
+        response = admin.get("/api/v1/leads", params={"q": q, "sort": "topic"})
+        assert response.status_code == 200, response.text
+        return [item["topic"] for item in response.json()["items"]]
+
+    assert found("50%") == ["50% off licences"]
+    assert found("SNAKE_case") == ["snake_case rollout"]
+    assert sorted(found("ake")) == ["snakeXcase pilot", "snake_case rollout"]
+    assert found("\\") == []
