@@ -215,3 +215,20 @@ def make_record(session: Session, owner: Actor, record_type: str) -> Any:
         body = note_body("account", str(account.id))
         return create_note(session, owner, NoteCreate.model_validate(body))
     raise ValueError(record_type)
+
+
+def walk_pages(api: Api, sort: str, limit: int = 10) -> tuple[list[str], list[dict[str, Any]]]:
+    """Follow next_cursor through /api/v1/leads; the ids seen and the pages."""
+    ids: list[str] = []
+    pages: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"sort": sort, "limit": limit}
+    while True:
+        response = api.get("/api/v1/leads", params=params)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        pages.append(page)
+        ids.extend(item["id"] for item in page["items"])
+        if page["next_cursor"] is None:
+            return ids, pages
+        params["cursor"] = page["next_cursor"]
+        assert len(pages) < 10, "paging does not end"
