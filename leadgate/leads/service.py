@@ -109,14 +109,19 @@ def _transition(
     status: str | None,
     reason: str | None = None,
     expected_version: int | None = None,
+    links: dict[str, uuid.UUID | None] | None = None,
 ) -> Lead:
     transition = check_transition(name, LeadState(lead.state))
     new_status = transition.status(status)
     check_version(lead, expected_version)
+    links = links or {}
     before = {"state": lead.state, "status": lead.status, "status_reason": lead.status_reason}
+    before |= {field: getattr(lead, field) for field in links}
     lead.state = transition.target.value
     lead.status = new_status
     lead.status_reason = reason
+    for field, value in links.items():
+        setattr(lead, field, value)
     record_transition(session, actor, lead, name, before, summary=reason or "")
     return lead
 
@@ -158,8 +163,20 @@ def mark_contacted(
 
 
 def close_as_qualified(
-    session: Session, actor: Actor, lead: Lead, opportunity_id: uuid.UUID | None
+    session: Session,
+    actor: Actor,
+    lead: Lead,
+    opportunity_id: uuid.UUID | None,
+    *,
+    existing_account_id: uuid.UUID | None = None,
+    existing_contact_id: uuid.UUID | None = None,
 ) -> Lead:
-    """The lead's half of qualification (the caller has checked access and version)."""
-    lead.qualifying_opportunity_id = opportunity_id
-    return _transition(session, actor, lead, "qualify", None)
+    """The lead's half of qualification (the caller has checked access and version).
+
+    The links it sets are part of the logged transition, old → new like any change."""
+    links: dict[str, uuid.UUID | None] = {"qualifying_opportunity_id": opportunity_id}
+    if existing_account_id is not None:
+        links["existing_account_id"] = existing_account_id
+    if existing_contact_id is not None:
+        links["existing_contact_id"] = existing_contact_id
+    return _transition(session, actor, lead, "qualify", None, links=links)
