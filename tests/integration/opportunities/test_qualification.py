@@ -124,3 +124,29 @@ def test_the_matcher_can_be_replaced(
         "contact",
         "opportunity",
     ]
+
+
+def test_the_qualify_event_records_the_links_it_sets_on_the_lead(
+    db: Session, seller: Actor
+) -> None:
+    from leadgate.accounts.schemas import AccountCreate
+    from leadgate.accounts.service import create_account
+    from tests.factories import account_body
+
+    existing = create_account(db, seller, AccountCreate.model_validate(account_body()))
+    lead = create_lead(db, seller, LeadCreate.model_validate(lead_body()))
+    request = QualifyRequest(create_account=False, existing_account_id=existing.id)
+    done = qualify(db, seller, lead.id, request)
+    assert done.opportunity is not None
+    event = db.scalar(
+        select(AuditEvent).where(
+            AuditEvent.record_id == lead.id, AuditEvent.action == "transition:qualify"
+        )
+    )
+    assert event is not None
+    assert event.changes == {
+        "state": ["open", "qualified"],
+        "status": ["new", "qualified"],
+        "qualifying_opportunity_id": [None, str(done.opportunity.id)],
+        "existing_account_id": [None, str(existing.id)],
+    }
