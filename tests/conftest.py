@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,11 +17,26 @@ from leadgate.asgi import create_app
 from leadgate.core.settings import Settings
 from leadgate.db.engine import make_engine
 from leadgate.db.migrate import upgrade
+from leadgate.security import passwords
 from leadgate.security.roles import Role
 from leadgate.wiring import wire
 from tests.factories import Api, make_user
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 with its smallest cost parameters: still real argon2 (hash and verify), but a
+    test user costs a millisecond instead of half a second. Production parameters are
+    untouched; only this test process uses the cheap hasher."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", lambda: cheap)
+        yield
 
 
 def _postgres_url() -> str:
@@ -82,15 +98,40 @@ def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @pytest.fixture
+def dialect(engine: Engine) -> str:
+    """ "sqlite" or "postgresql": the database this test runs on."""
+    return engine.dialect.name
+
+
+@pytest.fixture
 def settings() -> Settings:
     return Settings(env="test", secret_key="x" * 32, database_url="sqlite://")
 
 
-@pytest.fixture
-def app_client(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
-    app = create_app(settings, session_factory)
+@pytest.fixture(scope="session")
+def _shared_app() -> Iterator[tuple[FastAPI, TestClient]]:
+    """One app for the whole run: FastAPI prepares each route on an app's first requests,
+    which costs more than most tests; `app_client` points it at each test's transaction."""
+    placeholder = Settings(env="test", secret_key="x" * 32, database_url="sqlite://")
+    app = create_app(placeholder, sessionmaker())
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
+        yield app, client
+
+
+@pytest.fixture
+def app_client(
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    _shared_app: tuple[FastAPI, TestClient],
+) -> Iterator[TestClient]:
+    app, client = _shared_app
+    app.state.settings = settings
+    app.state.session_factory = session_factory
+    yield client
+    # Nothing of this test may reach the next one through the shared app.
+    app.state.session_factory = sessionmaker()
+    app.dependency_overrides.clear()
+    client.cookies.clear()
 
 
 @pytest.fixture

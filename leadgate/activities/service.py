@@ -24,7 +24,7 @@ from leadgate.audit.recording import (
     remove_record,
 )
 from leadgate.core.clock import utcnow
-from leadgate.core.errors import ReadOnlyRecord, ValidationFailed
+from leadgate.core.errors import NotFound, ReadOnlyRecord, ValidationFailed
 from leadgate.core.ids import new_id
 from leadgate.db.base import Base
 from leadgate.db.records import model_for
@@ -57,10 +57,15 @@ def create_activity(session: Session, actor: Actor, data: ActivityCreate) -> Act
         check_regarding(session, actor, data.regarding_type, data.regarding_id)
     for i, party in enumerate(data.participants):
         model = model_for(party.party_type)
-        if model is None or session.get(model, party.party_id) is None:
+        try:
+            if model is None:
+                raise NotFound(party.party_type)
+            # Through security: a participant the actor may not see answers like a missing one.
+            load(session, actor, model, party.party_id)
+        except NotFound as exc:
             raise ValidationFailed.on(
                 f"participants[{i}].party_id", f"{party.party_type} not found"
-            )
+            ) from exc
     owner_id = data.owner_id or actor.user_id
     check_owner(session, actor, Activity.RECORD_TYPE, owner_id)
     state = ActivityState.SCHEDULED if data.type == "appointment" else ActivityState.OPEN

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
+from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -42,6 +43,14 @@ def one_line_errors(func: F) -> F:
         except DomainError as exc:
             fields = "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
             fail(f"{exc.detail}" + (f" ({fields})" if fields and fields not in exc.detail else ""))
+        except ValidationError as exc:
+            # Options are validated by the same input schemas as the API.
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'input'}: "
+                f"{str(e['msg']).removeprefix('Value error, ')}"
+                for e in exc.errors()
+            )
+            fail(f"invalid input ({problems})")
         except ConfigError as exc:
             fail(str(exc))
         except (OperationalError, ProgrammingError) as exc:

@@ -34,6 +34,8 @@ _COUNTRY_CODES = {
     "new zealand": "NZ", "singapore": "SG", "south africa": "ZA",
 }  # fmt: skip
 
+_KEY_LENGTH = 200
+
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()./\-]+(\s*(x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
 
 
@@ -73,16 +75,24 @@ def phone_key(phone: str | None, country: str | None = None) -> str | None:
             parsed = None
         if parsed is not None and phonenumbers.is_possible_number(parsed):
             return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    digits = "".join(ch for ch in raw.split("x")[0] if ch.isdigit())
+    # The extension ("x12", "X 12", "ext. 12") is not part of the number, in any case.
+    digits = "".join(ch for ch in re.split(r"(?i)x", raw)[0] if ch.isdigit())
     return digits or None
 
 
 def company_key(name: str | None) -> str | None:
     if not name or not name.strip():
         return None
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    words = re.findall(r"[a-z0-9]+", folded.replace("&", " and "))
+    # casefold (ß → ss), then drop only the accents: letters outside ASCII (ø, æ, Cyrillic,
+    # CJK) stay part of the key instead of vanishing, which made "Weiß" match "Wei".
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    # "A/S", "S.A." and "& Co" are written with punctuation inside the suffix.
+    for inside in ("/", "."):
+        folded = folded.replace(inside, "")
+    words = re.findall(r"[^\W_]+", folded.replace("&", " and "))
     while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
         words.pop()
-    key = "".join(words)
+    # Folding can lengthen a name (ß → ss, ligatures); the key columns hold 200 characters.
+    key = "".join(words)[:_KEY_LENGTH]
     return key or None

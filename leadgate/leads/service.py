@@ -16,7 +16,12 @@ from leadgate.accounts.models import Account
 from leadgate.audit.editing import create_record, delete_record, update_record
 from leadgate.audit.recording import check_version, record_transition
 from leadgate.contacts.models import Contact
-from leadgate.core.errors import Conflict, NotFound, ReadOnlyRecord, ValidationFailed
+from leadgate.core.errors import (
+    InvalidTransition,
+    NotFound,
+    ReadOnlyRecord,
+    ValidationFailed,
+)
 from leadgate.core.ids import new_id
 from leadgate.core.normalize import company_key, email_key, phone_key
 from leadgate.leads.models import Lead
@@ -104,14 +109,19 @@ def _transition(
     status: str | None,
     reason: str | None = None,
     expected_version: int | None = None,
+    links: dict[str, uuid.UUID | None] | None = None,
 ) -> Lead:
     transition = check_transition(name, LeadState(lead.state))
     new_status = transition.status(status)
     check_version(lead, expected_version)
+    links = links or {}
     before = {"state": lead.state, "status": lead.status, "status_reason": lead.status_reason}
+    before |= {field: getattr(lead, field) for field in links}
     lead.state = transition.target.value
     lead.status = new_status
     lead.status_reason = reason
+    for field, value in links.items():
+        setattr(lead, field, value)
     record_transition(session, actor, lead, name, before, summary=reason or "")
     return lead
 
@@ -126,9 +136,12 @@ def disqualify(
     lead = load(session, actor, Lead, lead_id, Op.WRITE)
     check_transition("disqualify", LeadState(lead.state))
     if lead.qualifying_opportunity_id is not None:
-        raise Conflict(
+        # A transition refusal like any other: the client learns which moves remain.
+        raise InvalidTransition(
             f"lead is linked to opportunity {lead.qualifying_opportunity_id}; "
-            "it cannot be disqualified"
+            "it cannot be disqualified",
+            state=lead.state,
+            allowed=[m for m in allowed_moves(LeadState(lead.state)) if m != "disqualify"],
         )
     return _transition(
         session, actor, lead, "disqualify", data.status, data.reason, expected_version
@@ -150,8 +163,20 @@ def mark_contacted(
 
 
 def close_as_qualified(
-    session: Session, actor: Actor, lead: Lead, opportunity_id: uuid.UUID | None
+    session: Session,
+    actor: Actor,
+    lead: Lead,
+    opportunity_id: uuid.UUID | None,
+    *,
+    existing_account_id: uuid.UUID | None = None,
+    existing_contact_id: uuid.UUID | None = None,
 ) -> Lead:
-    """The lead's half of qualification (the caller has checked access and version)."""
-    lead.qualifying_opportunity_id = opportunity_id
-    return _transition(session, actor, lead, "qualify", None)
+    """The lead's half of qualification (the caller has checked access and version).
+
+    The links it sets are part of the logged transition, old → new like any change."""
+    links: dict[str, uuid.UUID | None] = {"qualifying_opportunity_id": opportunity_id}
+    if existing_account_id is not None:
+        links["existing_account_id"] = existing_account_id
+    if existing_contact_id is not None:
+        links["existing_contact_id"] = existing_contact_id
+    return _transition(session, actor, lead, "qualify", None, links=links)

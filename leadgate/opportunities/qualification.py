@@ -178,9 +178,12 @@ def qualify(
         opportunity = create_opportunity(
             session, actor, _validated(OpportunityCreate, values, "opportunity"), **origin
         )
-    if account is not None and new_account is None:
-        lead.existing_account_id = account.id
-    if contact is not None and new_contact is None:
-        lead.existing_contact_id = contact.id
-    close_as_qualified(session, actor, lead, opportunity.id if opportunity else None)
+    close_as_qualified(
+        session,
+        actor,
+        lead,
+        opportunity.id if opportunity else None,
+        existing_account_id=account.id if account is not None and new_account is None else None,
+        existing_contact_id=contact.id if contact is not None and new_contact is None else None,
+    )
     return Qualified(lead, new_account or account, new_contact or contact, opportunity)

@@ -38,7 +38,9 @@ def login(data: LoginRequest, session: SessionDep, settings: SettingsDep) -> JSO
     with session.begin():
         user = service.authenticate(session, data.email, data.password)
         days = data.days or settings.token_days
-        token, plaintext = service.issue_token(session, None, user, data.token_name, days)
+        # The user signs in for themselves: the audit log names them and the api channel.
+        actor = service.actor_for_user(user, "api")
+        token, plaintext = service.issue_token(session, actor, user, data.token_name, days)
         body = IssuedToken(token=plaintext, **TokenRead.model_validate(token).model_dump())
         return JSONResponse(body.model_dump(mode="json"), status_code=201)
 
