@@ -39,13 +39,13 @@ def run(url: str, requests: int, seconds: float) -> dict[str, Any]:
     with make_session_factory(engine)() as session, session.begin():
         (writer,) = make_users(session, 1, "writer", Role.SALESPERSON)
     engine.dispose()
-    with uvicorn_server(url) as port:
+    with uvicorn_server(url) as server:
         # Warm up: imports, pools, the token's last_used_at touch.
-        run_load(port, "/api/health", clients=CLIENTS, requests=200)
+        run_load(server, "/api/health", clients=CLIENTS, requests=200)
         warm = BODY.replace("{n}", "warm-{n}")
         # One request alone first: it stamps the token's last_used_at (see RESULTS.md).
         run_load(
-            port,
+            server,
             "/api/v1/leads",
             token=writer.token,
             method="POST",
@@ -54,7 +54,7 @@ def run(url: str, requests: int, seconds: float) -> dict[str, Any]:
             expect=201,
         )
         run_load(
-            port,
+            server,
             "/api/v1/leads",
             token=writer.token,
             method="POST",
@@ -64,10 +64,10 @@ def run(url: str, requests: int, seconds: float) -> dict[str, Any]:
             expect=201,
         )
         health_before = run_load(
-            port, "/api/health", clients=CLIENTS, requests=requests * 2, seconds=seconds
+            server, "/api/health", clients=CLIENTS, requests=requests * 2, seconds=seconds
         )
         create = run_load(
-            port,
+            server,
             "/api/v1/leads",
             token=writer.token,
             method="POST",
@@ -78,10 +78,15 @@ def run(url: str, requests: int, seconds: float) -> dict[str, Any]:
             expect=201,
         )
         health_after = run_load(
-            port, "/api/health", clients=CLIENTS, requests=requests * 2, seconds=seconds
+            server, "/api/health", clients=CLIENTS, requests=requests * 2, seconds=seconds
         )
     health_rps = (health_before["rps"] + health_after["rps"]) / 2
+    health_cpu = (
+        health_before["server_cpu_ms_per_request"] + health_after["server_cpu_ms_per_request"]
+    ) / 2
     return {
+        "health_cpu_ms": health_cpu,
+        "cpu_ratio": health_cpu / create["server_cpu_ms_per_request"],
         "health_before": health_before,
         "health_after": health_after,
         "create": create,

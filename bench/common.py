@@ -97,8 +97,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Served:
+    port: int
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server process has used so far.
+
+        On a shared machine wall-clock figures stretch with everyone else's load; the
+        server's own CPU per request does much less, so it is reported beside them.
+        """
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def uvicorn_server(database_url: str) -> Iterator[int]:
+def uvicorn_server(database_url: str) -> Iterator[Served]:
     """Serve the app under uvicorn (one worker process) on a free loopback port."""
     port = free_port()
     env = {
@@ -140,7 +156,7 @@ def uvicorn_server(database_url: str) -> Iterator[int]:
             if time.monotonic() > deadline:
                 raise RuntimeError("uvicorn did not answer /api/health within 60 s")
             time.sleep(0.2)
-        yield port
+        yield Served(port, proc.pid)
     finally:
         proc.terminate()
         try:
@@ -151,7 +167,7 @@ def uvicorn_server(database_url: str) -> Iterator[int]:
 
 
 def run_load(
-    port: int,
+    server: Served,
     path: str,
     *,
     token: str | None = None,
@@ -168,7 +184,7 @@ def run_load(
         "-m",
         "bench.loadgen",
         "--port",
-        str(port),
+        str(server.port),
         "--path",
         path,
         "--method",
@@ -186,8 +202,11 @@ def run_load(
         command += ["--token", token]
     if body:
         command += ["--body", body]
+    cpu_before = server.cpu_seconds()
     out = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+    cpu = server.cpu_seconds() - cpu_before
     result: dict[str, Any] = json.loads(out.stdout)
+    result["server_cpu_ms_per_request"] = cpu * 1000 / max(result["requests"], 1)
     if result["errors"]:
         raise RuntimeError(f"{method} {path}: {result['errors']} errors; {result['statuses']}")
     return result

@@ -117,6 +117,7 @@ def in_process(seeded: Seeded, deep: str, walk_pages: int) -> dict[str, Any]:
         walk = Latencies()
         statements = set()
         pages = 0
+        cpu_started = time.process_time()
         for _ in range(walk_pages):
             log.reset()
             t0 = time.perf_counter()
@@ -130,6 +131,7 @@ def in_process(seeded: Seeded, deep: str, walk_pages: int) -> dict[str, Any]:
             if cursor is None:
                 break
         result["walk"] = {
+            "cpu_ms_per_page": (time.process_time() - cpu_started) * 1000 / pages,
             "pages": pages,
             "rows": pages * 50,
             "queries_per_later_page": sorted(statements),
@@ -145,12 +147,12 @@ def run(seeded: Seeded, requests: int, walk_pages: int) -> dict[str, Any]:
     deep, depth, total = deep_cursor(seeded.engine, owner, 0.9)
     counted = in_process(seeded, deep, walk_pages)
     token = seeded.manager.token
-    with uvicorn_server(seeded.url) as port:
-        run_load(port, "/api/health", requests=100)
-        run_load(port, list_path(owner), token=token, requests=50)
-        health = run_load(port, "/api/health", requests=requests)
-        first = run_load(port, list_path(owner), token=token, requests=requests)
-        deep_page = run_load(port, list_path(owner, deep), token=token, requests=requests)
+    with uvicorn_server(seeded.url) as server:
+        run_load(server, "/api/health", requests=100)
+        run_load(server, list_path(owner), token=token, requests=50)
+        health = run_load(server, "/api/health", requests=requests)
+        first = run_load(server, list_path(owner), token=token, requests=requests)
+        deep_page = run_load(server, list_path(owner, deep), token=token, requests=requests)
     return {
         "owner_open_leads": total,
         "deep_offset": depth,

@@ -60,23 +60,28 @@ def run(url: str, count: int) -> dict[str, Any]:
         Column("label", String(40)),
     )
     scratch.create(engine)
+    cpu = time.process_time()
     started = time.perf_counter()
     with engine.connect() as conn:
         for n in range(count):
             with conn.begin():
                 conn.execute(insert(scratch).values(id=n, label=f"row {n}"))
     commit_s = time.perf_counter() - started
+    commit_cpu = time.process_time() - cpu
     scratch.drop(engine)
 
     lead_ids = []
+    cpu = time.process_time()
     started = time.perf_counter()
     for n in range(count):
         with factory() as session, session.begin():
             lead_ids.append(create_lead(session, actor, _lead(n)).id)
     create_s = time.perf_counter() - started
+    create_cpu = time.process_time() - cpu
 
     request = QualifyRequest()
     log = StatementLog(engine)
+    cpu = time.process_time()
     started = time.perf_counter()
     for lead_id in lead_ids:
         with factory() as session, session.begin():
@@ -84,6 +89,7 @@ def run(url: str, count: int) -> dict[str, Any]:
             if done.opportunity is None or done.account is None:
                 raise RuntimeError("qualify did not create the account and opportunity")
     qualify_s = time.perf_counter() - started
+    qualify_cpu = time.process_time() - cpu
     statements = len(log.statements) / count
     log.close()
     engine.dispose()
@@ -98,4 +104,8 @@ def run(url: str, count: int) -> dict[str, Any]:
         "ratio_to_create": qualify_rate / create_rate,
         "ratio_to_commit": qualify_rate / commit_rate,
         "statements_per_qualify": statements,
+        # This process's CPU per operation (the PostgreSQL server's own CPU is not in it).
+        "qualify_cpu_ms": qualify_cpu * 1000 / count,
+        "create_lead_cpu_ms": create_cpu * 1000 / count,
+        "bare_commit_cpu_ms": commit_cpu * 1000 / count,
     }

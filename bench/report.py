@@ -27,9 +27,11 @@ def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
         table.append(
             (
                 f"API create lead, 8 clients ({label})",
-                f"{c['rps']:.0f} req/s, p50 {c['p50_ms']:.1f} ms, p95 {c['p95_ms']:.1f} ms",
-                f"bare GET /api/health {create['health_rps']:.0f} req/s",
-                f"{create['ratio']:.2f}",
+                f"{c['rps']:.0f} req/s, p50 {c['p50_ms']:.1f} ms, p95 {c['p95_ms']:.1f} ms; "
+                f"server CPU {c['server_cpu_ms_per_request']:.2f} ms/req",
+                f"bare GET /api/health {create['health_rps']:.0f} req/s; "
+                f"server CPU {create['health_cpu_ms']:.2f} ms/req",
+                f"{create['ratio']:.2f} (CPU: {create['cpu_ratio']:.2f})",
                 "≥ 0.4 of bare",
                 _met(create["ratio"] >= 0.4),
             )
@@ -47,7 +49,8 @@ def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
                     f"{counted['queries']} SQL queries (+{counted['transaction_control']} "
                     f"transaction control, {counted['checkouts']} pool checkouts)",
                     f"bare GET /api/health p50 {health_p50:.2f} ms",
-                    f"{m['p50_ms'] / health_p50:.1f}x bare",
+                    f"{m['p50_ms'] / health_p50:.1f}x bare; server CPU "
+                    f"{m['server_cpu_ms_per_request']:.1f} ms/req",
                     "p95 < 50 ms, ≤ 3 statements",
                     _met(ok),
                 )
@@ -57,8 +60,10 @@ def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
             (
                 f"Qualify, in-process, one committed transaction each ({label})",
                 f"{q['qualify_per_s']:.0f} qualifies/s "
-                f"({q['statements_per_qualify']:.0f} statements each)",
-                f"create-lead service {q['create_lead_per_s']:.0f}/s; "
+                f"({q['statements_per_qualify']:.0f} statements, "
+                f"{q['qualify_cpu_ms']:.1f} ms CPU each)",
+                f"create-lead service {q['create_lead_per_s']:.0f}/s "
+                f"({q['create_lead_cpu_ms']:.1f} ms CPU); "
                 f"bare commit {q['bare_commit_per_s']:.0f}/s",
                 f"{q['ratio_to_create']:.2f} of create-lead",
                 "≥ 200/s",
@@ -113,6 +118,7 @@ def _details(db: str, out: dict[str, Any]) -> list[str]:
         f"{listing['first']['requests']} requests per case. Following `next_cursor` "
         f"in-process for {counted['walk']['pages']} pages ({counted['walk']['rows']:,} rows): "
         f"p50 {counted['walk']['p50_ms']:.1f} ms, p95 {counted['walk']['p95_ms']:.1f} ms, "
+        f"{counted['walk']['cpu_ms_per_page']:.1f} ms CPU per page (app and client), "
         f"queries per later page {counted['walk']['queries_per_later_page']}."
     )
     lines.append("")
