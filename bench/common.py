@@ -177,6 +177,7 @@ def run_load(
     requests: int = 1000,
     seconds: float = 30.0,
     expect: int = 200,
+    keep_samples: bool = False,
 ) -> dict[str, Any]:
     """Drive the server from a second process (bench.loadgen); return its summary."""
     command = [
@@ -207,6 +208,8 @@ def run_load(
     cpu = server.cpu_seconds() - cpu_before
     result: dict[str, Any] = json.loads(out.stdout)
     result["server_cpu_ms_per_request"] = cpu * 1000 / max(result["requests"], 1)
+    if not keep_samples:
+        del result["latencies_ms"]
     if result["errors"]:
         raise RuntimeError(f"{method} {path}: {result['errors']} errors; {result['statuses']}")
     return result

@@ -100,6 +100,7 @@ def main() -> None:
                 "p95_ms": percentile(latencies, 95) * 1000,
                 "max_ms": max(latencies) * 1000 if latencies else 0.0,
                 "clients": args.clients,
+                "latencies_ms": [round(x * 1000, 3) for x in latencies],
             }
         )
     )
