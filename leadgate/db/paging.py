@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from leadgate.core.errors import ValidationFailed
@@ -172,7 +172,13 @@ def fetch_page(
     total: int | None = None
     exact = True
     if count:
-        capped = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+        # Count a constant, not the rows' columns: the index alone can then answer it.
+        capped = (
+            stmt.with_only_columns(literal(1), maintain_column_froms=True)
+            .order_by(None)
+            .limit(COUNT_CAP + 1)
+            .subquery()
+        )
         total = session.execute(select(func.count()).select_from(capped)).scalar_one()
         if total > COUNT_CAP:
             total, exact = COUNT_CAP, False
