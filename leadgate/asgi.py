@@ -32,8 +32,11 @@ def create_app(settings: Settings, session_factory: sessionmaker[Session] | None
     )
     app.state.settings = settings
     if session_factory is None:
-        session_factory = make_session_factory(make_engine(settings.database_url))
-    app.state.session_factory = session_factory
+        engine = make_engine(settings.database_url)
+        app.state.session_factory = make_session_factory(engine)
+        app.state.write_session_factory = make_session_factory(engine, writes=True)
+    else:
+        app.state.session_factory = app.state.write_session_factory = session_factory
     install_api(app)
     install_web(app)
     return app

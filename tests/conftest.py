@@ -126,10 +126,10 @@ def app_client(
 ) -> Iterator[TestClient]:
     app, client = _shared_app
     app.state.settings = settings
-    app.state.session_factory = session_factory
+    app.state.session_factory = app.state.write_session_factory = session_factory
     yield client
     # Nothing of this test may reach the next one through the shared app.
-    app.state.session_factory = sessionmaker()
+    app.state.session_factory = app.state.write_session_factory = sessionmaker()
     app.dependency_overrides.clear()
     client.cookies.clear()
 

@@ -14,7 +14,7 @@ from leadgate.core.errors import PreconditionRequired, Unauthorized, ValidationF
 from leadgate.core.settings import Settings
 from leadgate.db.paging import DEFAULT_LIMIT, MAX_LIMIT
 from leadgate.security.access import Actor
-from leadgate.security.service import actor_for_token
+from leadgate.security.service import actor_for_token, touch_token
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -22,8 +22,14 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    factory: sessionmaker[Session] = request.app.state.session_factory
+    state = request.app.state
+    factory: sessionmaker[Session] = (
+        state.session_factory if request.method in _READS else state.write_session_factory
+    )
     session = factory()
     try:
         yield session
@@ -44,7 +50,10 @@ def current_actor(
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send Authorization: Bearer <token>")
     with session.begin():
-        return actor_for_token(session, token.strip(), "api")
+        actor, stale_token_id = actor_for_token(session, token.strip(), "api")
+    if stale_token_id is not None:
+        touch_token(session, stale_token_id)
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

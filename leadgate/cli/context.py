@@ -65,7 +65,7 @@ def session_scope() -> Iterator[Session]:
     """One transaction: committed when the command succeeds, rolled back when it fails."""
     wire()
     engine = make_engine(get_settings().database_url)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, writes=True)
     try:
         with factory() as session, session.begin():
             yield session

@@ -23,7 +23,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A write transaction takes the write lock up front (BEGIN IMMEDIATE, waiting up to
+    # busy_timeout). A deferred BEGIN that reads first and writes later fails at once with
+    # "database is locked" when another connection wrote in between.
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "immediate" else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -42,5 +46,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+def make_session_factory(engine: Engine, *, writes: bool = False) -> sessionmaker[Session]:
+    """Sessions on `engine`; with `writes`, SQLite transactions begin IMMEDIATE (no effect
+    on PostgreSQL, whose row locks need no such hint)."""
+    bind = engine.execution_options(sqlite_begin="immediate") if writes else engine
+    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)

@@ -98,7 +98,9 @@ def update_lead(
 def delete_lead(
     session: Session, actor: Actor, lead_id: uuid.UUID, expected_version: int | None
 ) -> None:
-    delete_record(session, actor, Lead, lead_id, expected_version=expected_version)
+    delete_record(
+        session, actor, Lead, lead_id, expected_version=expected_version, guard=_guard_open
+    )
 
 
 def _transition(

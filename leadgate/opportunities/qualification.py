@@ -77,6 +77,26 @@ def _linked(
         raise ValidationFailed.on(field, f"no such {model.RECORD_TYPE}") from exc
 
 
+def with_lead_links(lead: Lead, request: QualifyRequest) -> QualifyRequest:
+    """A lead already linked to an existing account or contact qualifies onto it, unless
+    the request names another one or explicitly asks for a new one."""
+    updates: dict[str, object] = {}
+    explicit = request.model_fields_set
+    if (
+        lead.existing_account_id
+        and request.existing_account_id is None
+        and "create_account" not in explicit
+    ):
+        updates["existing_account_id"] = lead.existing_account_id
+    if (
+        lead.existing_contact_id
+        and request.existing_contact_id is None
+        and "create_contact" not in explicit
+    ):
+        updates["existing_contact_id"] = lead.existing_contact_id
+    return request.model_copy(update=updates) if updates else request
+
+
 def plan(session: Session, lead: Lead, request: QualifyRequest) -> Plan:
     """What qualify would create, with the problems that would stop it (no writes)."""
     problems: list[FieldProblem] = []
@@ -128,9 +148,10 @@ def preview(
     session: Session, actor: Actor, lead_id: uuid.UUID, request: QualifyRequest | None = None
 ) -> tuple[Lead, Plan, Matches]:
     lead = load(session, actor, Lead, lead_id)
+    check_transition("qualify", LeadState(lead.state))
     return (
         lead,
-        plan(session, lead, request or QualifyRequest()),
+        plan(session, lead, with_lead_links(lead, request or QualifyRequest())),
         find_matches(session, actor, lead),
     )
 
@@ -145,6 +166,7 @@ def qualify(
     lead = load(session, actor, Lead, lead_id, Op.WRITE)
     check_transition("qualify", LeadState(lead.state))
     check_version(lead, expected_version)
+    request = with_lead_links(lead, request)
     planned = plan(session, lead, request)
     if planned.problems:
         raise ValidationFailed("cannot qualify this lead as asked", errors=planned.problems)

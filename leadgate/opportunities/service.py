@@ -112,7 +112,14 @@ def update_opportunity(
 def delete_opportunity(
     session: Session, actor: Actor, opportunity_id: uuid.UUID, expected_version: int | None
 ) -> None:
-    delete_record(session, actor, Opportunity, opportunity_id, expected_version=expected_version)
+    delete_record(
+        session,
+        actor,
+        Opportunity,
+        opportunity_id,
+        expected_version=expected_version,
+        guard=_guard_open,
+    )
 
 
 def _refuse_if_objected(session: Session, opportunity: Opportunity, verb: str) -> None:

@@ -5,10 +5,12 @@ Like every service: takes a Session and the acting user, flushes, never commits.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from leadgate.core.clock import utcnow
@@ -29,6 +31,8 @@ from leadgate.security.passwords import MIN_PASSWORD_LENGTH, hash_password, veri
 from leadgate.security.roles import Op, Role
 from leadgate.security.schemas import UserCreate, UserUpdate
 from leadgate.security.tokens import generate_token, token_hash
+
+log = logging.getLogger(__name__)
 
 # Refresh last_used_at at most this often, so reads stay reads.
 _TOUCH_EVERY = timedelta(minutes=5)
@@ -183,26 +187,55 @@ def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
     return list(session.scalars(stmt))
 
 
-def actor_for_token(session: Session, plaintext: str, channel: str = "api") -> Actor:
-    """Resolve a bearer token in one query; 401 when missing, unknown, expired or revoked."""
+def actor_for_token(
+    session: Session, plaintext: str, channel: str = "api"
+) -> tuple[Actor, uuid.UUID | None]:
+    """Resolve a bearer token in one read; 401 when missing, unknown, expired or revoked.
+
+    Also returns the token's id when its `last_used_at` is due a refresh (see
+    `touch_token`), so that resolving stays a pure read.
+    """
     row = session.execute(
-        select(ApiToken, User.role, User.email, User.is_active)
+        select(
+            ApiToken.id,
+            ApiToken.user_id,
+            ApiToken.expires_at,
+            ApiToken.revoked_at,
+            ApiToken.last_used_at,
+            User.role,
+            User.email,
+            User.is_active,
+        )
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == token_hash(plaintext))
     ).first()
     if row is None:
         raise Unauthorized("unknown API token")
-    token, role, email, active = row
+    token_id, user_id, expires_at, revoked_at, last_used_at, role, email, active = row
     now = utcnow()
-    if token.revoked_at is not None:
+    if revoked_at is not None:
         raise Unauthorized("API token revoked")
-    if token.expires_at is not None and token.expires_at <= now:
+    if expires_at is not None and expires_at <= now:
         raise Unauthorized("API token expired")
     if not active:
         raise Unauthorized("user deactivated")
-    if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
-        token.last_used_at = now
-    return Actor(token.user_id, Role(role), channel, email)
+    stale = last_used_at is None or now - last_used_at > _TOUCH_EVERY
+    return Actor(user_id, Role(role), channel, email), token_id if stale else None
+
+
+def touch_token(session: Session, token_id: uuid.UUID) -> None:
+    """Record when a token was last used, in a transaction of its own.
+
+    Advisory only: under write contention the stamp is skipped rather than failing
+    the request it rides on.
+    """
+    try:
+        with session.begin():
+            session.execute(
+                update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
+            )
+    except OperationalError:
+        log.warning("skipped last_used_at of token %s (database busy)", token_id)
 
 
 def actor_for_user(user: User, channel: str) -> Actor:

@@ -46,7 +46,7 @@ def paged(engine: Engine, _shared_app: tuple[FastAPI, TestClient]) -> Iterator[P
     )
     app, client = _shared_app
     app.state.settings = Settings(env="test", secret_key="x" * 32, database_url="sqlite://")
-    app.state.session_factory = factory
+    app.state.session_factory = app.state.write_session_factory = factory
     made = []
     with factory() as session, session.begin():
         user, token = make_user(session, Role.SYSTEM_ADMINISTRATOR)
@@ -62,7 +62,7 @@ def paged(engine: Engine, _shared_app: tuple[FastAPI, TestClient]) -> Iterator[P
                 create_lead(session, owner, LeadCreate.model_validate(body), created_at=created)
             )
     yield Paged(Api(client, token, user.id), made, connection)
-    app.state.session_factory = sessionmaker()
+    app.state.session_factory = app.state.write_session_factory = sessionmaker()
     outer.rollback()
     connection.close()
 

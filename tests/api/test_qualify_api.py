@@ -396,3 +396,43 @@ def test_an_invalid_mapping_is_refused_naming_the_row(
 def test_an_unknown_mapping_target_is_refused(admin: Api) -> None:
     response = admin.put(f"{MAPPINGS}/invoice", {"rows": []})
     assert error_fields(response) == {"target_type"}
+
+
+def test_a_lead_linked_to_an_account_qualifies_onto_it_by_default(admin: Api) -> None:
+    existing = admin.create("/api/v1/accounts", account_body())
+    lead = _lead(admin, existing_account_id=existing["id"])
+    planned = _preview(admin, lead["id"])
+    assert [r["record_type"] for r in planned["will_create"]] == ["contact", "opportunity"]
+    done = _qualify(admin, lead["id"])
+    assert done["account"]["id"] == existing["id"]
+    assert done["opportunity"]["account_id"] == existing["id"]
+    assert admin.get("/api/v1/accounts", params={"q": lead["company_name"]}).json()["items"] == []
+
+
+def test_asking_explicitly_for_a_new_account_overrides_the_lead_link(admin: Api) -> None:
+    existing = admin.create("/api/v1/accounts", account_body())
+    lead = _lead(admin, existing_account_id=existing["id"])
+    done = _qualify(admin, lead["id"], {"create_account": True})
+    assert done["account"]["id"] != existing["id"]
+    assert done["account"]["originating_lead_id"] == lead["id"]
+
+
+def test_the_preview_of_a_closed_lead_is_refused_with_the_allowed_moves(admin: Api) -> None:
+    lead = _lead(admin)
+    _qualify(admin, lead["id"])
+    refused = admin.get(f"{LEADS}/{lead['id']}/qualify-preview")
+    assert problem_of(refused, 409, "invalid_transition")["allowed"] == ["reactivate"]
+
+
+def test_closed_leads_and_opportunities_cannot_be_deleted(admin: Api) -> None:
+    lead = _lead(admin)
+    done = _qualify(admin, lead["id"])
+    lead_now = admin.get(f"{LEADS}/{lead['id']}")
+    refused = admin.delete(f"{LEADS}/{lead['id']}", etag=lead_now.headers["ETag"])
+    problem_of(refused, 409, "read_only")
+    opportunity_url = f"/api/v1/opportunities/{done['opportunity']['id']}"
+    won = admin.action(f"{opportunity_url}/win", {})
+    assert won.status_code == 200, won.text
+    refused = admin.delete(opportunity_url, etag=won.headers["ETag"])
+    problem_of(refused, 409, "read_only")
+    assert admin.get(opportunity_url).status_code == 200

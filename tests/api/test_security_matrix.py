@@ -125,7 +125,7 @@ def world(engine: Engine, _shared_app: tuple[FastAPI, TestClient]) -> Iterator[W
     )
     app, client = _shared_app
     app.state.settings = Settings(env="test", secret_key="x" * 32, database_url="sqlite://")
-    app.state.session_factory = factory
+    app.state.session_factory = app.state.write_session_factory = factory
     result = World(connection, factory)
     with factory() as session, session.begin():
         users = {}
@@ -144,7 +144,7 @@ def world(engine: Engine, _shared_app: tuple[FastAPI, TestClient]) -> Iterator[W
             for record in RECORD_URLS:
                 result.records[owner, record] = str(make_record(session, actor, record).id)
     yield result
-    app.state.session_factory = sessionmaker()
+    app.state.session_factory = app.state.write_session_factory = sessionmaker()
     outer.rollback()
     connection.close()
 

@@ -125,15 +125,17 @@ def qualify_preview(
     lead_id: uuid.UUID,
     session: SessionDep,
     actor: ActorDep,
-    create_account: bool = True,
-    create_contact: bool = True,
-    create_opportunity: bool = True,
+    create_account: bool | None = None,
+    create_contact: bool | None = None,
+    create_opportunity: bool | None = None,
 ) -> QualifyPreview:
-    request = QualifyRequest(
-        create_account=create_account,
-        create_contact=create_contact,
-        create_opportunity=create_opportunity,
-    )
+    # Only what the caller chose counts as explicit (a lead's own links apply otherwise).
+    chosen = {
+        "create_account": create_account,
+        "create_contact": create_contact,
+        "create_opportunity": create_opportunity,
+    }
+    request = QualifyRequest(**{k: v for k, v in chosen.items() if v is not None})
     with session.begin():
         lead, planned, matches = qualification.preview(session, actor, lead_id, request)
         return QualifyPreview(

@@ -5,7 +5,7 @@ soft-deleted ones out; the capped first-page count is then answered from the ind
 alone instead of visiting up to 1,001 table rows (bench/RESULTS.md).
 
 Revision ID: bench_0001
-Revises: ba087a020ed2
+Revises: quotes_0001
 Create Date: 2026-11-24 09:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "bench_0001"
-down_revision: str | None = "ba087a020ed2"
+down_revision: str | None = "quotes_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
