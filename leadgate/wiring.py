@@ -14,6 +14,8 @@ from leadgate.contacts import models as _contacts  # noqa: F401
 from leadgate.db.base import Base
 from leadgate.leads import models as _leads  # noqa: F401
 from leadgate.opportunities import models as _opportunities  # noqa: F401
+from leadgate.scoring import handlers as scoring_handlers
+from leadgate.scoring import models as _scoring  # noqa: F401
 from leadgate.security import models as _security  # noqa: F401
 
 metadata = Base.metadata
@@ -21,3 +23,4 @@ metadata = Base.metadata
 
 def wire() -> None:
     audit_handlers.register()
+    scoring_handlers.register()

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
-from leadgate.cli.context import err, one_line_errors, out
+from leadgate.cli.context import cli_actor, err, fail, one_line_errors, out, session_scope
+from leadgate.core.errors import DomainError, ValidationFailed
 
 scoring_app = typer.Typer(help="Predictive lead scoring", no_args_is_help=True)
 
@@ -79,3 +81,161 @@ def _print_report(report: dict[str, Any]) -> None:
         out.print(f"[yellow]skipped[/yellow] {name}: {why}")
     verdict = "ready to publish" if report["ready_to_publish"] else "NOT ready to publish"
     out.print(f"{verdict} (needs AUC ≥ 0.70)")
+
+
+AsUser = Annotated[
+    str | None, typer.Option("--as", help="act as this user (default: first administrator)")
+]
+
+
+@scoring_app.command("models")
+@one_line_errors
+def models(as_user: AsUser = None) -> None:
+    """List scoring models and their versions."""
+    from leadgate.scoring import service
+
+    with session_scope() as session:
+        actor = cli_actor(session, as_user)
+        table = Table("name", "fields", "filter", "window", "versions", "published")
+        for model in service.list_models(session, actor):
+            published = model.published
+            table.add_row(
+                model.name,
+                str(len(model.fields)),
+                json.dumps(model.filter) if model.filter else "all leads",
+                f"{model.training_months} months",
+                str(len(model.versions)),
+                f"v{published.number} (AUC {published.metrics.get('auc')})" if published else "-",
+            )
+        out.print(table)
+
+
+@scoring_app.command("create")
+@one_line_errors
+def create(
+    name: str,
+    fields: Annotated[str | None, typer.Option(help="field codes, comma-separated")] = None,
+    filter_: Annotated[
+        list[str] | None, typer.Option("--filter", help="lead field=value (repeatable)")
+    ] = None,
+    months: Annotated[int, typer.Option(help="training window, 3 to 24 months")] = 24,
+    as_user: AsUser = None,
+) -> None:
+    """Define a scoring model (default fields unless --fields)."""
+    from leadgate.scoring import service
+    from leadgate.scoring.schemas import ScoringModelCreate
+
+    values: dict[str, Any] = {"name": name, "training_months": months}
+    if fields:
+        values["fields"] = [f.strip() for f in fields.split(",") if f.strip()]
+    if filter_:
+        pairs = [item.partition("=") for item in filter_]
+        if any(not sep for _, sep, _ in pairs):
+            raise ValidationFailed.on("filter", "write each filter as field=value")
+        values["filter"] = {k.strip(): v.strip() for k, _, v in pairs}
+    data = validated(ScoringModelCreate, values)
+    with session_scope() as session:
+        model = service.create_model(session, cli_actor(session, as_user), data)
+        out.print(f"created scoring model {model.name} ({model.id})")
+
+
+@scoring_app.command("train")
+@one_line_errors
+def train(
+    model: Annotated[str | None, typer.Argument(help="model name or id")] = None,
+    all_models: Annotated[bool, typer.Option("--all", help="retrain every model (cron)")] = False,
+    publish: Annotated[bool, typer.Option(help="publish the new version when it is ready")] = False,
+    as_user: AsUser = None,
+) -> None:
+    """Train a new version of a model (or of all models) on closed leads."""
+    from leadgate.scoring import service
+
+    if (model is None) == (not all_models):
+        fail("name one model or pass --all", 2)
+    with session_scope() as session:
+        actor = cli_actor(session, as_user)
+        found = (
+            service.list_models(session, actor)
+            if all_models
+            else [service.find_model(session, actor, model or "")]
+        )
+        targets = [(m.id, m.name) for m in found]
+    for target_id, name in targets:
+        # One transaction per model: a model short of closed leads does not undo the others.
+        try:
+            with session_scope() as session:
+                actor = cli_actor(session, as_user)
+                version = service.train(session, actor, target_id)
+                figures = version.metrics
+                verdict = "ready" if version.ready_to_publish else "not ready"
+                out.print(
+                    f"{name}: version {version.number} ({version.family}), "
+                    f"AUC {figures['auc']}, log loss {figures['log_loss']}, "
+                    f"ECE {figures['ece']}: {verdict} to publish"
+                )
+                if publish and version.ready_to_publish:
+                    service.publish(session, actor, version.id)
+                    out.print(f"{name}: version {version.number} published")
+        except DomainError as exc:
+            if not all_models:
+                raise
+            err.print(f"[yellow]{name}[/yellow]: {exc.detail}", highlight=False)
+
+
+@scoring_app.command("publish")
+@one_line_errors
+def publish(
+    model: Annotated[str, typer.Argument(help="model name or id")],
+    number: Annotated[int, typer.Argument(help="version number")],
+    as_user: AsUser = None,
+) -> None:
+    """Publish a version: it scores the model's open leads at once."""
+    from leadgate.scoring import service
+
+    with session_scope() as session:
+        actor = cli_actor(session, as_user)
+        found = service.find_model(session, actor, model)
+        version = next((v for v in found.versions if v.number == number), None)
+        if version is None:
+            raise ValidationFailed.on("number", f"{found.name} has no version {number}")
+        service.publish(session, actor, version.id)
+        out.print(f"{found.name}: version {number} published")
+
+
+@scoring_app.command("revert")
+@one_line_errors
+def revert(
+    model: Annotated[str, typer.Argument(help="model name or id")], as_user: AsUser = None
+) -> None:
+    """Publish again the version published before the current one."""
+    from leadgate.scoring import service
+
+    with session_scope() as session:
+        actor = cli_actor(session, as_user)
+        found = service.find_model(session, actor, model)
+        version = service.revert(session, actor, found.id)
+        out.print(f"{found.name}: back to version {version.number}")
+
+
+@scoring_app.command("rescore")
+@one_line_errors
+def rescore(
+    model: Annotated[str | None, typer.Argument(help="model name or id (default: all)")] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Rescore every open lead in scope of the published models (cron)."""
+    from leadgate.scoring import service
+
+    with session_scope() as session:
+        actor = cli_actor(session, as_user)
+        model_id = service.find_model(session, actor, model).id if model else None
+        count = service.rescore(session, actor, model_id)
+        out.print(f"{count} leads scored")
+
+
+def validated(schema: type[Any], values: dict[str, Any]) -> Any:
+    try:
+        return schema(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ValidationFailed.on(str(first["loc"][0]), str(first["msg"])) from exc

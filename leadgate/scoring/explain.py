@@ -1,15 +1,19 @@
 """Why a lead scores what it scores, and which fields matter overall, from the model itself.
 
-Reasons: for each field, the model is asked "what if this field held its
-typical value?" (the training median, or the commonest answer). The change in
-calibrated log-odds is that field's effect; effects are turned into
-percentage points with one slope shared by all fields (the secant between the
-typical lead's probability and this lead's), so that
+Reasons: for each field, the model is asked "what would this lead score if
+we did not know this field?", i.e. averaged over the values the field takes
+among the training leads (`features.field_references`). The lead's calibrated
+log-odds minus that average is the field's effect: positive when the lead's
+value beats what leads usually have. Effects are turned into percentage
+points with one slope shared by all fields (the secant between the average
+training lead's probability and this lead's), so that
 
     score = typical score + sum of the effects + interactions
 
-where `interactions` is exactly 0 for the logistic model (its log-odds are a
-sum over fields) and whatever trees do beyond one field at a time.
+The typical score is the probability at the training leads' mean log-odds.
+For the logistic model the log-odds are a sum over fields, so `interactions`
+is only the small error of summarising each field's distribution by a few
+values; for trees it also holds what they do beyond one field at a time.
 
 Importance: the fall in AUC on held-out rows when a field's values are
 shuffled between leads (grouped permutation importance: all columns of the
@@ -38,7 +42,12 @@ class Reason:
     effect: float  # percentage points
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "text": self.text, "effect": round(self.effect, 1)}
+        return {
+            "field": self.field,
+            "text": self.text,
+            "effect": round(self.effect, 1),
+            "sentence": self.sentence(),
+        }
 
     def sentence(self) -> str:
         sign = "+" if self.effect >= 0 else "\u2212"
@@ -74,8 +83,8 @@ class Explanation:
         }
 
 
-# Leads explained per call: the "what if" rows are fields x leads x columns floats.
-CHUNK = 400
+# Leads explained per call: the "what if" rows are (fields x reference values) x leads.
+CHUNK = 100
 
 
 def explain(pipeline: ScoringPipeline, records: Sequence[Record]) -> list[Explanation]:
@@ -86,19 +95,26 @@ def explain(pipeline: ScoringPipeline, records: Sequence[Record]) -> list[Explan
 
 
 def _explain(pipeline: ScoringPipeline, records: Sequence[Record]) -> list[Explanation]:
-    encoder = pipeline.encoder
-    matrix = encoder.encode(records)
-    typical_row = encoder.typical_row()
-    base_logit = float(pipeline.log_odds_of(typical_row.reshape(1, -1))[0])
-    base_p = float(_sigmoid(base_logit))
+    fields = pipeline.encoder.fields
+    matrix = pipeline.encoder.encode(records)
+    n = len(records)
     logits = pipeline.log_odds_of(matrix)
-    n, fields = len(records), encoder.fields
-    # All "what if" rows scored in one call: fields x leads.
-    stacked = np.repeat(matrix[np.newaxis, :, :], len(fields), axis=0)
-    for i, enc in enumerate(fields):
-        stacked[i, :, enc.start : enc.stop] = typical_row[enc.start : enc.stop]
-    what_if = pipeline.log_odds_of(stacked.reshape(len(fields) * n, -1)).reshape(len(fields), n)
-    deltas = logits[np.newaxis, :] - what_if
+    # Every "what if" row scored in one call: for each field, each reference value.
+    variants = []
+    for enc, ref in zip(fields, pipeline.references, strict=True):
+        for block in ref.blocks:
+            changed = matrix.copy()
+            changed[:, enc.start : enc.stop] = block
+            variants.append(changed)
+    what_if = pipeline.log_odds_of(np.concatenate(variants)).reshape(-1, n)
+    deltas = np.zeros((len(fields), n))
+    row = 0
+    for i, ref in enumerate(pipeline.references):
+        k = len(ref.weights)
+        deltas[i] = logits - ref.weights @ what_if[row : row + k]
+        row += k
+    base_logit = pipeline.base_log_odds
+    base_p = float(_sigmoid(base_logit))
     out = []
     for j, record in enumerate(records):
         p = float(_sigmoid(logits[j]))

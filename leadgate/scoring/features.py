@@ -50,8 +50,6 @@ class FieldEncoding:
     # whether training held missing values / rare values (each gets its own column)
     with_missing: bool = False
     with_other: bool = False
-    # the value "typical" of the training data, used as the reference for reasons
-    typical: object = None
 
     @property
     def width(self) -> int:
@@ -136,13 +134,6 @@ class FeatureEncoder:
         scaled: Matrix = (raw - self.mean) / self.scale
         return scaled
 
-    def typical_record(self) -> dict[str, object]:
-        return {f.name: f.typical for f in self.fields}
-
-    def typical_row(self) -> Matrix:
-        row: Matrix = self.encode([self.typical_record()])[0]
-        return row
-
 
 def fit_encoder(records: Sequence[Record], names: Sequence[str]) -> FeatureEncoder:
     """Learn an encoding for each named field; fields with nothing to learn are skipped."""
@@ -185,14 +176,12 @@ def _fit_field(profile: FieldProfile, values: list[object]) -> FieldEncoding | N
             and np.percentile(numbers, 99) > 20 * max(1.0, float(np.median(numbers)))
         )
         shown = np.array([_squash(x) for x in numbers]) if log_scale else numbers
-        median = float(np.median(numbers))
         return FieldEncoding(
             profile.name,
             FieldKind.NUMERIC,
             median=float(np.median(shown)),
             log_scale=log_scale,
             with_missing=with_missing,
-            typical=median,
         )
     counts: Counter[str] = Counter()
     labels: dict[str, str] = {}
@@ -206,21 +195,39 @@ def _fit_field(profile: FieldProfile, values: list[object]) -> FieldEncoding | N
     with_other = sum(counts.values()) > sum(counts[k] for k in kept)
     if len(kept) + int(with_other) + int(with_missing) < 2:
         return None
-    outcome: Counter[str | None] = Counter()
-    for key, count in counts.items():
-        outcome[key if key in kept else OTHER] += count
-    if with_missing:
-        outcome[None] = n - profile.filled
-    mode = outcome.most_common(1)[0][0]
-    typical: object = None if mode is None else (labels.get(mode) if mode != OTHER else None)
-    if mode == OTHER:
-        # "Some rare value" has no single label: take the commonest rare one.
-        typical = labels[next(k for k, _ in counts.most_common() if k not in kept)]
     return FieldEncoding(
         profile.name,
         profile.kind,
         categories={k: labels[k] for k in kept},
         with_missing=with_missing,
         with_other=with_other,
-        typical=typical,
     )
+
+
+@dataclass
+class FieldReference:
+    """What a field's block looks like across the training rows: a few representative
+    blocks and their weights (the field's distribution, compressed)."""
+
+    blocks: Matrix
+    weights: Matrix
+
+
+def field_references(
+    encoder: FeatureEncoder, matrix: Matrix, max_values: int = 12
+) -> list[FieldReference]:
+    references = []
+    for enc in encoder.fields:
+        block = matrix[:, enc.start : enc.stop]
+        patterns, counts = np.unique(block, axis=0, return_counts=True)
+        if len(patterns) > max_values and enc.kind is FieldKind.NUMERIC:
+            # Many distinct numbers: one representative row per equal-sized slice.
+            order = np.lexsort(block.T[::-1])
+            groups = np.array_split(order, max_values)
+            patterns = np.array([block[g[len(g) // 2]] for g in groups])
+            counts = np.array([len(g) for g in groups])
+        elif len(patterns) > max_values:
+            top = np.argsort(-counts, kind="stable")[:max_values]
+            patterns, counts = patterns[top], counts[top]
+        references.append(FieldReference(patterns, counts / counts.sum()))
+    return references

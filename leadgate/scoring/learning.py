@@ -25,7 +25,14 @@ from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
-from leadgate.scoring.features import FeatureEncoder, Matrix, Record, fit_encoder
+from leadgate.scoring.features import (
+    FeatureEncoder,
+    FieldReference,
+    Matrix,
+    Record,
+    field_references,
+    fit_encoder,
+)
 from leadgate.scoring.metrics import best_f1_threshold
 
 Vector = Any  # a 1-D numpy array; numpy's typing of slices is too loose to be worth it
@@ -114,6 +121,9 @@ class ScoringPipeline:
     calibrator: Platt
     threshold: float
     candidates: list[Candidate] = field(default_factory=list)
+    # For reasons: the average training lead's log-odds and each field's distribution.
+    base_log_odds: float = 0.0
+    references: list[FieldReference] = field(default_factory=list)
 
     def log_odds_of(self, matrix: Matrix) -> Vector:
         limit_threads()
@@ -192,7 +202,10 @@ def fit_pipeline(
         progress(f"fitting {family}")
     estimator = _fit(family, matrix, y)
     threshold = best_f1_threshold(y, calibrator(scores))
-    return ScoringPipeline(encoder, family, estimator, calibrator, threshold, candidates)
+    pipeline = ScoringPipeline(encoder, family, estimator, calibrator, threshold, candidates)
+    pipeline.base_log_odds = float(np.mean(pipeline.log_odds_of(matrix)))
+    pipeline.references = field_references(encoder, matrix)
+    return pipeline
 
 
 def plain_logistic_proba(

@@ -37,6 +37,8 @@ _SALES_RECORDS = {"lead", "opportunity"}
 _PARTY_RECORDS = {"account", "contact"}
 _WORK_RECORDS = {"activity", "note"}
 _ADMIN_RECORDS = {"user", "qualify_mapping", "audit_event"}
+# Administrators define and train scoring models; managers may look at them.
+_SCORING_RECORDS = {"scoring_model", "scoring_model_version"}
 
 _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
     Role.SYSTEM_ADMINISTRATOR: {},  # everything at ALL, see depth()
@@ -46,6 +48,7 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
         "user": (A, N, N, N),
         "qualify_mapping": (A, N, N, N),
         "audit_event": (A, N, N, N),
+        **dict.fromkeys(_SCORING_RECORDS, (A, N, N, N)),
     },
     Role.SALESPERSON: {
         **dict.fromkeys(_SALES_RECORDS, (OWN, A, OWN, OWN)),
@@ -66,7 +69,12 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
 _OP_INDEX = {Op.READ: 0, Op.CREATE: 1, Op.WRITE: 2, Op.DELETE: 3}
 
 RECORD_TYPES = frozenset(
-    _SALES_RECORDS | _PARTY_RECORDS | _WORK_RECORDS | _ADMIN_RECORDS | {"opportunity_close"}
+    _SALES_RECORDS
+    | _PARTY_RECORDS
+    | _WORK_RECORDS
+    | _ADMIN_RECORDS
+    | _SCORING_RECORDS
+    | {"opportunity_close"}
 )
 
 
