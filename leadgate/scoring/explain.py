@@ -98,15 +98,16 @@ def _explain(pipeline: ScoringPipeline, records: Sequence[Record]) -> list[Expla
     fields = pipeline.encoder.fields
     matrix = pipeline.encoder.encode(records)
     n = len(records)
-    logits = pipeline.log_odds_of(matrix)
-    # Every "what if" row scored in one call: for each field, each reference value.
-    variants = []
+    # The lead itself and every "what if" variant (each field set to each reference
+    # value) scored in one call: boosted trees pay a fixed cost per call and per tree.
+    variants = [matrix]
     for enc, ref in zip(fields, pipeline.references, strict=True):
         for block in ref.blocks:
             changed = matrix.copy()
             changed[:, enc.start : enc.stop] = block
             variants.append(changed)
-    what_if = pipeline.log_odds_of(np.concatenate(variants)).reshape(-1, n)
+    scored = pipeline.log_odds_of(np.concatenate(variants)).reshape(-1, n)
+    logits, what_if = scored[0], scored[1:]
     deltas = np.zeros((len(fields), n))
     row = 0
     for i, ref in enumerate(pipeline.references):

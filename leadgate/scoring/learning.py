@@ -43,13 +43,15 @@ INNER_FOLDS = 3
 SEED = 7
 
 
-def make_estimator(family: str) -> Any:
+def make_estimator(family: str, n_rows: int = 10_000) -> Any:
     if family == LOGISTIC:
         return LogisticRegression(C=0.3, max_iter=3000)
     if family == BOOSTED_TREES:
         return HistGradientBoostingClassifier(
             learning_rate=0.05,
-            max_iter=300,
+            # Rounds grow with the data: a few hundred leads support few splits, and
+            # each round costs time at every scoring call.
+            max_iter=int(np.clip(n_rows // 10, 50, 300)),
             max_leaf_nodes=15,
             min_samples_leaf=20,
             l2_regularization=1.0,
@@ -158,7 +160,7 @@ def out_of_fold_scores(family: str, matrix: Matrix, y: Vector, folds: int = INNE
 
 
 def _fit(family: str, matrix: Matrix, y: Vector) -> Any:
-    estimator = make_estimator(family)
+    estimator = make_estimator(family, len(y))
     with warnings.catch_warnings():
         # A tiny training set may not converge perfectly; the evaluation shows the result.
         warnings.simplefilter("ignore", category=UserWarning)
