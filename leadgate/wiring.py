@@ -22,6 +22,8 @@ from leadgate.orders import models as _orders  # noqa: F401
 from leadgate.quotes import models as _quotes  # noqa: F401
 from leadgate.quotes import numbering as _numbering  # noqa: F401
 from leadgate.quotes.service import open_quote_objections
+from leadgate.scoring import handlers as scoring_handlers
+from leadgate.scoring import models as _scoring  # noqa: F401
 from leadgate.security import models as _security  # noqa: F401
 
 metadata = Base.metadata
@@ -30,3 +32,4 @@ metadata = Base.metadata
 def wire() -> None:
     audit_handlers.register()
     register_close_guard(open_quote_objections)
+    scoring_handlers.register()

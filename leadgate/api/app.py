@@ -19,6 +19,7 @@ from leadgate.api.routers import (
     opportunity_lines,
     orders,
     quotes,
+    scoring,
     security,
 )
 
@@ -26,7 +27,7 @@ from leadgate.api.routers import (
 def install_api(app: FastAPI) -> None:
     problems.install(app)
     for module in (security, leads, accounts, contacts, opportunities, activities, admin,
-                   catalog, opportunity_lines, quotes, orders, invoices):  # fmt: skip
+                   catalog, opportunity_lines, quotes, orders, invoices, scoring):  # fmt: skip
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(docs.router)
 

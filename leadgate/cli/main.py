@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from leadgate.cli.context import cli_actor, fail, one_line_errors, out, session_scope
 from leadgate.cli.sales import catalog_app, invoices_app, orders_app, quotes_app
+from leadgate.cli.scoring import scoring_app
 from leadgate.core.errors import ValidationFailed
 from leadgate.core.settings import get_settings
 from leadgate.leads import queries as lead_queries
@@ -40,6 +41,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(quotes_app, name="quotes")
 app.add_typer(orders_app, name="orders")
 app.add_typer(invoices_app, name="invoices")
+app.add_typer(scoring_app, name="scoring")
 
 AsUser = Annotated[
     str | None, typer.Option("--as", help="act as this user (default: first administrator)")

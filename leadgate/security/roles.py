@@ -49,6 +49,8 @@ _CATALOG_RECORDS = {
     "price_list_item",
     "discount_list",
 }
+# Administrators define and train scoring models; managers may look at them.
+_SCORING_RECORDS = {"scoring_model", "scoring_model_version"}
 
 _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
     Role.SYSTEM_ADMINISTRATOR: {},  # everything at ALL, see depth()
@@ -59,6 +61,7 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
         "user": (A, N, N, N),
         "qualify_mapping": (A, N, N, N),
         "audit_event": (A, N, N, N),
+        **dict.fromkeys(_SCORING_RECORDS, (A, N, N, N)),
     },
     Role.SALESPERSON: {
         **dict.fromkeys(_SALES_RECORDS, (OWN, A, OWN, OWN)),
@@ -88,6 +91,7 @@ RECORD_TYPES = frozenset(
     | _ADMIN_RECORDS
     | _DOCUMENT_RECORDS
     | _CATALOG_RECORDS
+    | _SCORING_RECORDS
     | {"opportunity_close"}
 )
 

@@ -1,0 +1,233 @@
+"""From lead records (field name → raw value) to the numeric matrix a model reads.
+
+The encoder learns, per field, how to encode it from the training records
+(its kind, median, common categories, typical value) and keeps the block of
+matrix columns each field owns, so that importance and reasons are reported
+per field in plain words, not per one-hot column.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from leadgate.scoring.fields import (
+    FieldKind,
+    FieldProfile,
+    as_category,
+    as_number,
+    is_missing,
+    label_of,
+    profile_field,
+)
+
+Matrix = npt.NDArray[np.float64]
+Record = Mapping[str, object]
+
+# A category rarer than this (share of training rows) joins "other".
+MIN_CATEGORY_SHARE = 0.005
+MIN_CATEGORY_COUNT = 3
+MAX_CATEGORIES = 40
+MISSING = "__missing__"
+OTHER = "__other__"
+
+
+@dataclass
+class FieldEncoding:
+    name: str
+    kind: FieldKind
+    start: int = 0
+    stop: int = 0
+    # numeric fields
+    median: float = 0.0
+    log_scale: bool = False
+    # categorical and text fields: category key → display label
+    categories: dict[str, str] = field(default_factory=dict)
+    # whether training held missing values / rare values (each gets its own column)
+    with_missing: bool = False
+    with_other: bool = False
+
+    @property
+    def width(self) -> int:
+        return self.stop - self.start
+
+    def column_names(self) -> list[str]:
+        if self.kind is FieldKind.NUMERIC:
+            names = [self.name]
+            if self.with_missing:
+                names.append(f"{self.name} missing")
+            return names
+        names = [f"{self.name}={key}" for key in self.categories]
+        if self.with_other:
+            names.append(f"{self.name}={OTHER}")
+        if self.with_missing:
+            names.append(f"{self.name}={MISSING}")
+        return names
+
+    def encode_column(self, values: Sequence[object], out: Matrix) -> None:
+        """Write this field's block for `values` into `out` (rows x width)."""
+        if self.kind is FieldKind.NUMERIC:
+            for row, value in enumerate(values):
+                number = as_number(value)
+                if number is None:
+                    out[row, 0] = self.median
+                    if self.with_missing:
+                        out[row, 1] = 1.0
+                else:
+                    out[row, 0] = _squash(number) if self.log_scale else number
+            return
+        index = {key: i for i, key in enumerate(self.categories)}
+        other = len(index) if self.with_other else None
+        missing = len(index) + int(self.with_other) if self.with_missing else None
+        for row, value in enumerate(values):
+            key = as_category(value)
+            slot = missing if key is None else index.get(key, other)
+            if slot is not None:
+                out[row, slot] = 1.0
+
+    def describe(self, value: object) -> str:
+        """The lead's value of this field in words, as a reason shows it."""
+        if is_missing(value) or (self.kind is FieldKind.NUMERIC and as_number(value) is None):
+            return f"No {self.name}"
+        if self.kind is FieldKind.NUMERIC:
+            number = as_number(value)
+            assert number is not None
+            shown = f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
+            return f"{self.name} is {shown}"
+        key = as_category(value)
+        label = self.categories.get(key or "", label_of(value))
+        return f"{self.name} is {label}"
+
+
+def _squash(number: float) -> float:
+    # Long-tailed counts (visits, seconds, revenue) are better compared on a log scale.
+    return float(np.sign(number) * np.log1p(abs(number)))
+
+
+@dataclass
+class FeatureEncoder:
+    """Fitted on training records; encodes any later record the same way."""
+
+    fields: list[FieldEncoding]
+    skipped: dict[str, str]
+    mean: Matrix
+    scale: Matrix
+
+    @property
+    def width(self) -> int:
+        return self.fields[-1].stop if self.fields else 0
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def encode(self, records: Sequence[Record]) -> Matrix:
+        raw = np.zeros((len(records), self.width))
+        for enc in self.fields:
+            block = np.zeros((len(records), enc.width))
+            enc.encode_column([r.get(enc.name) for r in records], block)
+            raw[:, enc.start : enc.stop] = block
+        scaled: Matrix = (raw - self.mean) / self.scale
+        return scaled
+
+
+def fit_encoder(records: Sequence[Record], names: Sequence[str]) -> FeatureEncoder:
+    """Learn an encoding for each named field; fields with nothing to learn are skipped."""
+    encodings: list[FieldEncoding] = []
+    skipped: dict[str, str] = {}
+    start = 0
+    for name in names:
+        values = [r.get(name) for r in records]
+        profile = profile_field(name, values)
+        if profile.kind is FieldKind.EMPTY:
+            skipped[name] = "all values missing"
+            continue
+        if profile.kind is FieldKind.IDENTIFIER:
+            skipped[name] = "every value different (an identifier)"
+            continue
+        enc = _fit_field(profile, values)
+        if enc is None:
+            skipped[name] = "a single value"
+            continue
+        enc.start, enc.stop = start, start + len(enc.column_names())
+        start = enc.stop
+        encodings.append(enc)
+    encoder = FeatureEncoder(encodings, skipped, np.zeros(start), np.ones(start))
+    raw = encoder.encode(records)
+    encoder.mean = raw.mean(axis=0)
+    std = raw.std(axis=0)
+    encoder.scale = np.where(std > 1e-12, std, 1.0)
+    return encoder
+
+
+def _fit_field(profile: FieldProfile, values: list[object]) -> FieldEncoding | None:
+    n = len(values)
+    with_missing = profile.filled < n
+    if profile.kind is FieldKind.NUMERIC:
+        numbers = np.array([x for x in (as_number(v) for v in values) if x is not None])
+        if profile.distinct < 2 and not with_missing:
+            return None
+        log_scale = bool(
+            numbers.min() >= 0
+            and np.percentile(numbers, 99) > 20 * max(1.0, float(np.median(numbers)))
+        )
+        shown = np.array([_squash(x) for x in numbers]) if log_scale else numbers
+        return FieldEncoding(
+            profile.name,
+            FieldKind.NUMERIC,
+            median=float(np.median(shown)),
+            log_scale=log_scale,
+            with_missing=with_missing,
+        )
+    counts: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    for value in values:
+        key = as_category(value)
+        if key is not None:
+            counts[key] += 1
+            labels.setdefault(key, label_of(value))
+    threshold = max(MIN_CATEGORY_COUNT, MIN_CATEGORY_SHARE * n)
+    kept = [k for k, c in counts.most_common(MAX_CATEGORIES) if c >= threshold]
+    with_other = sum(counts.values()) > sum(counts[k] for k in kept)
+    if len(kept) + int(with_other) + int(with_missing) < 2:
+        return None
+    return FieldEncoding(
+        profile.name,
+        profile.kind,
+        categories={k: labels[k] for k in kept},
+        with_missing=with_missing,
+        with_other=with_other,
+    )
+
+
+@dataclass
+class FieldReference:
+    """What a field's block looks like across the training rows: a few representative
+    blocks and their weights (the field's distribution, compressed)."""
+
+    blocks: Matrix
+    weights: Matrix
+
+
+def field_references(
+    encoder: FeatureEncoder, matrix: Matrix, max_values: int = 12
+) -> list[FieldReference]:
+    references = []
+    for enc in encoder.fields:
+        block = matrix[:, enc.start : enc.stop]
+        patterns, counts = np.unique(block, axis=0, return_counts=True)
+        if len(patterns) > max_values and enc.kind is FieldKind.NUMERIC:
+            # Many distinct numbers: one representative row per equal-sized slice.
+            order = np.lexsort(block.T[::-1])
+            groups = np.array_split(order, max_values)
+            patterns = np.array([block[g[len(g) // 2]] for g in groups])
+            counts = np.array([len(g) for g in groups])
+        elif len(patterns) > max_values:
+            top = np.argsort(-counts, kind="stable")[:max_values]
+            patterns, counts = patterns[top], counts[top]
+        references.append(FieldReference(patterns, counts / counts.sum()))
+    return references
