@@ -14,6 +14,8 @@ from leadgate.contacts import models as _contacts  # noqa: F401
 from leadgate.db.base import Base
 from leadgate.leads import models as _leads  # noqa: F401
 from leadgate.opportunities import models as _opportunities  # noqa: F401
+from leadgate.processes import handlers as process_handlers
+from leadgate.processes import models as _processes  # noqa: F401
 from leadgate.security import models as _security  # noqa: F401
 
 metadata = Base.metadata
@@ -21,3 +23,4 @@ metadata = Base.metadata
 
 def wire() -> None:
     audit_handlers.register()
+    process_handlers.register()

@@ -14,13 +14,23 @@ from leadgate.api.routers import (
     contacts,
     leads,
     opportunities,
+    processes,
     security,
 )
 
 
 def install_api(app: FastAPI) -> None:
     problems.install(app)
-    for module in (security, leads, accounts, contacts, opportunities, activities, admin):
+    for module in (
+        security,
+        leads,
+        accounts,
+        contacts,
+        opportunities,
+        activities,
+        admin,
+        processes,
+    ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(docs.router)
 

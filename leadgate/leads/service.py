@@ -17,8 +17,10 @@ from leadgate.audit.editing import create_record, delete_record, update_record
 from leadgate.audit.recording import check_version, record_transition
 from leadgate.contacts.models import Contact
 from leadgate.core.errors import Conflict, NotFound, ReadOnlyRecord, ValidationFailed
+from leadgate.core.events import publish
 from leadgate.core.ids import new_id
 from leadgate.core.normalize import company_key, email_key, phone_key
+from leadgate.leads.events import LeadCreated, LeadQualified
 from leadgate.leads.models import Lead
 from leadgate.leads.schemas import DisqualifyRequest, LeadCreate, LeadUpdate
 from leadgate.leads.states import LeadState, allowed_moves, check_transition
@@ -65,7 +67,9 @@ def create_lead(session: Session, actor: Actor, data: LeadCreate, **extra: Any) 
     derive_keys(lead, keys)
     for name, value in keys.items():
         setattr(lead, name, value)
-    return create_record(session, actor, lead)
+    create_record(session, actor, lead)
+    publish(session, LeadCreated(actor, lead.id))
+    return lead
 
 
 def update_lead(
@@ -154,4 +158,6 @@ def close_as_qualified(
 ) -> Lead:
     """The lead's half of qualification (the caller has checked access and version)."""
     lead.qualifying_opportunity_id = opportunity_id
-    return _transition(session, actor, lead, "qualify", None)
+    _transition(session, actor, lead, "qualify", None)
+    publish(session, LeadQualified(actor, lead.id, opportunity_id))
+    return lead

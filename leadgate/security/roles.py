@@ -36,7 +36,7 @@ N, OWN, A = Depth.NONE, Depth.OWN, Depth.ALL
 _SALES_RECORDS = {"lead", "opportunity"}
 _PARTY_RECORDS = {"account", "contact"}
 _WORK_RECORDS = {"activity", "note"}
-_ADMIN_RECORDS = {"user", "qualify_mapping", "audit_event"}
+_ADMIN_RECORDS = {"user", "qualify_mapping", "audit_event", "process_flow"}
 
 _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
     Role.SYSTEM_ADMINISTRATOR: {},  # everything at ALL, see depth()
@@ -46,6 +46,7 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
         "user": (A, N, N, N),
         "qualify_mapping": (A, N, N, N),
         "audit_event": (A, N, N, N),
+        "process_flow": (A, N, N, N),
     },
     Role.SALESPERSON: {
         **dict.fromkeys(_SALES_RECORDS, (OWN, A, OWN, OWN)),
@@ -54,12 +55,14 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
         "opportunity_close": (OWN, N, N, N),
         "user": (A, N, N, N),
         "qualify_mapping": (A, N, N, N),
+        "process_flow": (A, N, N, N),
     },
     Role.READ_ONLY: {
         **dict.fromkeys(_SALES_RECORDS | _PARTY_RECORDS | _WORK_RECORDS, (A, N, N, N)),
         "opportunity_close": (A, N, N, N),
         "user": (A, N, N, N),
         "qualify_mapping": (A, N, N, N),
+        "process_flow": (A, N, N, N),
     },
 }
 
