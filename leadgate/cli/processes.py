@@ -221,7 +221,7 @@ def time_in_stage(
         table = Table("flow", "stage", "owner", "visits", "median (h)", "p90 (h)")
         for row in rows:
             table.add_row(
-                str(row.flow_family_id)[-12:],
+                row.flow_name,
                 row.stage_key,
                 str(row.owner_id or ""),
                 str(row.visits),
@@ -245,7 +245,7 @@ def conversion(
         )
         for row in rows:
             table.add_row(
-                str(row.flow_family_id)[-12:],
+                row.flow_name,
                 row.stage_key,
                 str(row.entered),
                 str(row.advanced),

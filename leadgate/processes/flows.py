@@ -1,8 +1,9 @@
 """Use cases of flow definitions: create, edit (versioned), activate, deactivate.
 
-Editing a draft changes it in place. Editing an active flow saves the edit as
-the next version (active at once) and retires the old one, which stays for
-the instances already running it.
+A flow row that instances run is never changed: editing an active flow (or a
+deactivated one that instances still run) saves the edit as the next version,
+in the same status, and retires the old row, which stays for those instances.
+A draft no instance has run is edited in place.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from leadgate.audit.recording import add_record, change_record, check_version, r
 from leadgate.core.errors import Conflict, FieldProblem, ValidationFailed
 from leadgate.core.ids import new_id
 from leadgate.processes.definition import MAX_ACTIVE_FLOWS_PER_TYPE, Stage, parse_stages
-from leadgate.processes.models import ProcessFlow
+from leadgate.processes.models import ProcessFlow, ProcessInstance
 from leadgate.processes.records import catalogue
 from leadgate.processes.schemas import FlowCreate, FlowUpdate
 from leadgate.processes.states import FlowStatus, check_flow
@@ -64,6 +65,15 @@ def create_flow(session: Session, actor: Actor, data: FlowCreate) -> ProcessFlow
     return flow
 
 
+def _has_instances(session: Session, flow: ProcessFlow) -> bool:
+    return (
+        session.scalar(
+            select(ProcessInstance.id).where(ProcessInstance.flow_id == flow.id).limit(1)
+        )
+        is not None
+    )
+
+
 def update_flow(
     session: Session,
     actor: Actor,
@@ -89,7 +99,7 @@ def update_flow(
         values["roles"] = [role.value for role in data.roles] if data.roles else None
     if "sort_order" in values and values["sort_order"] is None:
         raise ValidationFailed.on("sort_order", "may not be null")
-    if flow.status == FlowStatus.DRAFT:
+    if flow.status == FlowStatus.DRAFT and not _has_instances(session, flow):
         change_record(session, actor, flow, values)
         return flow
     successor = ProcessFlow(
@@ -101,7 +111,7 @@ def update_flow(
         primary_record_type=flow.primary_record_type,
         sort_order=values.get("sort_order", flow.sort_order),
         roles=values.get("roles", flow.roles),
-        status=FlowStatus.ACTIVE.value,
+        status=flow.status,
         stages=values.get("stages", flow.stages),
     )
     before = {"status": flow.status}

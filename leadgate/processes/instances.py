@@ -35,7 +35,7 @@ from leadgate.core.errors import (
 )
 from leadgate.core.ids import new_id
 from leadgate.opportunities.states import OpportunityState
-from leadgate.processes.definition import END, Stage, parse_stages
+from leadgate.processes.definition import END, Stage, stages_of
 from leadgate.processes.gating import choose_next, index_of, missing_steps
 from leadgate.processes.models import ProcessFlow, ProcessInstance, StageVisit
 from leadgate.processes.records import MODELS, read_fields
@@ -89,7 +89,7 @@ def load_run(session: Session, actor: Actor, instance_id: uuid.UUID, op: Op = Op
         raise NotFound(f"process instance {instance_id} not found") from exc
     flow = session.get(ProcessFlow, instance.flow_id)
     assert flow is not None  # a foreign key
-    return Run(instance, flow, parse_stages(flow.stages), record)
+    return Run(instance, flow, stages_of(flow.id, flow.version, flow.stages), record)
 
 
 def role_of(session: Session, user_id: uuid.UUID) -> str | None:
@@ -168,7 +168,7 @@ def start(
     lead: Any = None,
     opportunity: Any = None,
 ) -> ProcessInstance:
-    stages = parse_stages(flow.stages)
+    stages = stages_of(flow.id, flow.version, flow.stages)
     first = stages[0]
     record = lead if first.record_type == "lead" else opportunity
     instance = ProcessInstance(

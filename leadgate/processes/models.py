@@ -68,7 +68,25 @@ class StageVisit(HasId, Base):
     __tablename__ = "process_stage_visits"
     __table_args__ = (
         Index("ix_process_stage_visits_instance", "instance_id", "entered_at"),
-        Index("ix_process_stage_visits_family_stage", "flow_family_id", "stage_key"),
+        # The stage reports read these indexes alone: ranks of durations per stage
+        # (and owner), and distinct instances per stage and exit.
+        Index(
+            "ix_process_stage_visits_durations", "flow_family_id", "stage_key", "duration_seconds"
+        ),
+        Index(
+            "ix_process_stage_visits_owner_durations",
+            "flow_family_id",
+            "stage_key",
+            "owner_id",
+            "duration_seconds",
+        ),
+        Index(
+            "ix_process_stage_visits_exits",
+            "flow_family_id",
+            "stage_key",
+            "exit_kind",
+            "instance_id",
+        ),
     )
     RECORD_TYPE = "process_stage_visit"
 

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from leadgate.processes.models import StageVisit
+from leadgate.processes.models import ProcessFlow, StageVisit
 from leadgate.processes.records import MODELS
 from leadgate.processes.schemas import ConversionRow, TimeInStageRow
 from leadgate.security.access import Actor
@@ -27,6 +27,9 @@ from leadgate.security.roles import Depth, Op, depth
 
 
 def visible_visits(actor: Actor) -> ColumnElement[bool]:
+    if all(depth(actor.role, t, Op.READ) is Depth.ALL for t in MODELS):
+        # No condition at all, so the report indexes serve the query alone.
+        return true()
     clauses: list[ColumnElement[bool]] = []
     for record_type in MODELS:
         granted = depth(actor.role, record_type, Op.READ)
@@ -78,6 +81,58 @@ def _filters(
     return where
 
 
+def _flow_names(session: Session, families: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The newest version's name of each flow family."""
+    if not families:
+        return {}
+    rows = session.execute(
+        select(ProcessFlow.family_id, ProcessFlow.name)
+        .where(ProcessFlow.family_id.in_(families))
+        .order_by(ProcessFlow.flow_version)
+    )
+    names: dict[uuid.UUID, str] = {}
+    for family, name in rows:
+        names[family] = name  # ordered by version: the newest wins
+    return names
+
+
+def _ranks(
+    session: Session, where: list[ColumnElement[bool]], count: int, rank: int
+) -> tuple[float, float]:
+    """The durations at ascending ranks `rank` and `rank + 1` (the same one at the top),
+    reading the index from whichever end is nearer."""
+    duration = StageVisit.duration_seconds
+    high = min(rank + 1, count - 1)
+    stmt = select(duration).where(*where).limit(high - rank + 1)
+    if rank < count / 2:
+        stmt = stmt.order_by(duration).offset(rank)
+    else:
+        stmt = stmt.order_by(duration.desc()).offset(count - 1 - high)
+    found = sorted(float(value or 0.0) for value in session.scalars(stmt))
+    return found[0], found[-1]
+
+
+def _percentiles_by_offset(
+    session: Session, keys: list[Any], where: list[ColumnElement[bool]], by_owner: bool
+) -> dict[tuple[uuid.UUID, str, uuid.UUID | None], tuple[int, float, float]]:
+    """Median and p90 from the (family, stage[, owner], duration) indexes: count each
+    group, then read only the rows at the needed ranks (SQLite has no percentile function)."""
+    stats: dict[tuple[uuid.UUID, str, uuid.UUID | None], tuple[int, float, float]] = {}
+    for row in session.execute(select(*keys, func.count()).where(*where).group_by(*keys)):
+        values: tuple[Any, ...] = tuple(row)
+        count = int(values[-1])
+        group = [*where, *(key == value for key, value in zip(keys, values[:-1], strict=True))]
+        quantiles = []
+        for fraction in (0.5, 0.9):
+            position = (count - 1) * fraction
+            low = math.floor(position)
+            low_value, high_value = _ranks(session, group, count, low)
+            quantiles.append(low_value + (high_value - low_value) * (position - low))
+        owner = values[2] if by_owner else None
+        stats[(values[0], values[1], owner)] = (count, quantiles[0], quantiles[1])
+    return stats
+
+
 def time_in_stage(
     session: Session,
     actor: Actor,
@@ -87,32 +142,51 @@ def time_in_stage(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[TimeInStageRow]:
-    owner = StageVisit.owner_id if by_owner else None
-    columns = [StageVisit.flow_family_id, StageVisit.stage_key, StageVisit.duration_seconds]
-    if owner is not None:
-        columns.append(owner)
-    stmt = (
-        select(*columns)
-        .where(
-            StageVisit.duration_seconds.is_not(None), *_filters(actor, flow_family_id, since, until)
+    keys: list[Any] = [StageVisit.flow_family_id, StageVisit.stage_key]
+    if by_owner:
+        keys.append(StageVisit.owner_id)
+    where = [
+        StageVisit.duration_seconds.is_not(None),
+        *_filters(actor, flow_family_id, since, until),
+    ]
+    # (family, stage, owner) -> (visits, median, p90)
+    stats: dict[tuple[uuid.UUID, str, uuid.UUID | None], tuple[int, float, float]] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        # The database sorts and interpolates; only one row per group travels.
+        duration = StageVisit.duration_seconds
+        stmt = (
+            select(
+                *keys,
+                func.count(),
+                func.percentile_cont(0.5).within_group(duration),
+                func.percentile_cont(0.9).within_group(duration),
+            )
+            .where(*where)
+            .group_by(*keys)
         )
-        .order_by(StageVisit.duration_seconds)
-    )
-    groups: defaultdict[tuple[uuid.UUID, str, uuid.UUID | None], list[float]] = defaultdict(list)
-    for row in session.execute(stmt):
-        values: tuple[Any, ...] = tuple(row)
-        groups[(values[0], values[1], values[3] if by_owner else None)].append(float(values[2]))
+        for row in session.execute(stmt):
+            values: tuple[Any, ...] = tuple(row)
+            owner = values[2] if by_owner else None
+            stats[(values[0], values[1], owner)] = (
+                int(values[-3]),
+                float(values[-2]),
+                float(values[-1]),
+            )
+    else:
+        stats = _percentiles_by_offset(session, keys, where, by_owner)
+    names = _flow_names(session, {family for family, _, _ in stats})
     return [
         TimeInStageRow(
             flow_family_id=family,
+            flow_name=names.get(family, ""),
             stage_key=stage,
             owner_id=owner_id,
-            visits=len(durations),
-            median_seconds=percentile(durations, 0.5),
-            p90_seconds=percentile(durations, 0.9),
+            visits=visits,
+            median_seconds=median,
+            p90_seconds=p90,
         )
-        for (family, stage, owner_id), durations in sorted(
-            groups.items(), key=lambda item: (str(item[0][0]), item[0][1], str(item[0][2]))
+        for (family, stage, owner_id), (visits, median, p90) in sorted(
+            stats.items(), key=lambda item: (str(item[0][0]), item[0][1], str(item[0][2]))
         )
     ]
 
@@ -169,5 +243,8 @@ def conversion(
                 drop_out_rate=round(dropped / entered, 4) if entered else 0.0,
             )
         )
+    names = _flow_names(session, {row.flow_family_id for row in rows})
+    for row in rows:
+        row.flow_name = names.get(row.flow_family_id, "")
     rows.sort(key=lambda r: (str(r.flow_family_id), r.stage_key))
     return rows

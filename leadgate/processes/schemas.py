@@ -115,6 +115,7 @@ class VisitRead(BaseModel):
 
 class TimeInStageRow(BaseModel):
     flow_family_id: uuid.UUID
+    flow_name: str
     stage_key: str
     owner_id: uuid.UUID | None
     visits: int
@@ -124,6 +125,7 @@ class TimeInStageRow(BaseModel):
 
 class ConversionRow(BaseModel):
     flow_family_id: uuid.UUID
+    flow_name: str = ""
     stage_key: str
     entered: int
     advanced: int

@@ -89,3 +89,53 @@ def test_percentile_matches_linear_interpolation() -> None:
     assert reports.percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
     with pytest.raises(ValueError, match="no values"):
         reports.percentile([], 0.5)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 10, 11, 25])
+def test_database_percentiles_match_the_reference(db: Session, count: int) -> None:
+    """The SQL paths (rank lookups on SQLite, percentile_cont on PostgreSQL) agree with
+    the plain linear-interpolation reference for every group size."""
+    from leadgate.core.ids import new_id
+    from leadgate.processes.models import ProcessInstance, StageVisit
+
+    admin = actor(db, Role.SYSTEM_ADMINISTRATOR)
+    flow = flows.create_flow(
+        db, admin, FlowCreate(name="Ranks", primary_record_type="lead", stages=[_stage("a")])
+    )
+    lead = create_lead(db, admin, LeadCreate.model_validate(lead_body()))
+    instance = ProcessInstance(
+        id=new_id(),
+        flow_id=flow.id,
+        flow_family_id=flow.family_id,
+        lead_id=lead.id,
+        record_type="lead",
+        active_stage="a",
+        path=["a"],
+    )
+    db.add(instance)
+    db.flush()
+    entered = datetime(2026, 1, 1, tzinfo=UTC)
+    durations = [float((n * 37) % 101 + n) for n in range(count)]
+    for seconds in durations:
+        db.add(
+            StageVisit(
+                instance_id=instance.id,
+                flow_id=flow.id,
+                flow_family_id=flow.family_id,
+                stage_key="a",
+                record_type="lead",
+                record_id=lead.id,
+                owner_id=admin.user_id,
+                entered_at=entered,
+                exited_at=entered + timedelta(seconds=seconds),
+                exit_kind="next",
+                duration_seconds=seconds,
+            )
+        )
+    db.flush()
+    [row] = reports.time_in_stage(db, admin, flow_family_id=flow.family_id)
+    ordered = sorted(durations)
+    assert row.visits == count
+    assert row.median_seconds == pytest.approx(reports.percentile(ordered, 0.5))
+    assert row.p90_seconds == pytest.approx(reports.percentile(ordered, 0.9))
+    assert row.flow_name == "Ranks"

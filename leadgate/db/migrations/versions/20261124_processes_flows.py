@@ -100,7 +100,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_stage_visits'))
     )
     with op.batch_alter_table('process_stage_visits', schema=None) as batch_op:
-        batch_op.create_index('ix_process_stage_visits_family_stage', ['flow_family_id', 'stage_key'], unique=False)
+        batch_op.create_index('ix_process_stage_visits_durations', ['flow_family_id', 'stage_key', 'duration_seconds'], unique=False)
+        batch_op.create_index('ix_process_stage_visits_owner_durations', ['flow_family_id', 'stage_key', 'owner_id', 'duration_seconds'], unique=False)
+        batch_op.create_index('ix_process_stage_visits_exits', ['flow_family_id', 'stage_key', 'exit_kind', 'instance_id'], unique=False)
         batch_op.create_index('ix_process_stage_visits_instance', ['instance_id', 'entered_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_stage_visits_owner_id'), ['owner_id'], unique=False)
 
@@ -213,7 +215,9 @@ def downgrade() -> None:
     with op.batch_alter_table('process_stage_visits', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_stage_visits_owner_id'))
         batch_op.drop_index('ix_process_stage_visits_instance')
-        batch_op.drop_index('ix_process_stage_visits_family_stage')
+        batch_op.drop_index('ix_process_stage_visits_exits')
+        batch_op.drop_index('ix_process_stage_visits_owner_durations')
+        batch_op.drop_index('ix_process_stage_visits_durations')
 
     op.drop_table('process_stage_visits')
     with op.batch_alter_table('process_instances', schema=None) as batch_op:
