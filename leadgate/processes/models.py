@@ -69,7 +69,7 @@ class StageVisit(HasId, Base):
     __table_args__ = (
         Index("ix_process_stage_visits_instance", "instance_id", "entered_at"),
         # The stage reports read these indexes alone: ranks of durations per stage
-        # (and owner), and distinct instances per stage and exit.
+        # (and owner), and each instance's exits per stage.
         Index(
             "ix_process_stage_visits_durations", "flow_family_id", "stage_key", "duration_seconds"
         ),
@@ -84,8 +84,8 @@ class StageVisit(HasId, Base):
             "ix_process_stage_visits_exits",
             "flow_family_id",
             "stage_key",
-            "exit_kind",
             "instance_id",
+            "exit_kind",
         ),
     )
     RECORD_TYPE = "process_stage_visit"

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from leadgate.processes.models import ProcessFlow, StageVisit
@@ -201,46 +200,52 @@ def conversion(
 ) -> list[ConversionRow]:
     """Per stage: instances that entered it, and how many left it forward, finished,
     were aborted, went back, or are still there (each instance counted once per kind)."""
-    stmt = (
+    kind = StageVisit.exit_kind
+
+    def ever(condition: ColumnElement[bool]) -> Any:
+        return func.max(case((condition, 1), else_=0))
+
+    # One row per instance and stage (the index is ordered that way), then per stage.
+    per_instance = (
         select(
-            StageVisit.flow_family_id,
-            StageVisit.stage_key,
-            StageVisit.exit_kind,
-            func.count(func.distinct(StageVisit.instance_id)),
+            StageVisit.flow_family_id.label("family"),
+            StageVisit.stage_key.label("stage"),
+            ever(kind.in_(("next", "crossed"))).label("advanced"),
+            ever(kind == "finished").label("finished"),
+            ever(kind == "aborted").label("dropped"),
+            ever(kind == "previous").label("went_back"),
+            ever(kind.is_(None)).label("still"),
         )
         .where(*_filters(actor, flow_family_id, since, until))
-        .group_by(StageVisit.flow_family_id, StageVisit.stage_key, StageVisit.exit_kind)
+        .group_by(StageVisit.flow_family_id, StageVisit.stage_key, StageVisit.instance_id)
+        .subquery()
     )
-    entered_stmt = (
-        select(
-            StageVisit.flow_family_id,
-            StageVisit.stage_key,
-            func.count(func.distinct(StageVisit.instance_id)),
-        )
-        .where(*_filters(actor, flow_family_id, since, until))
-        .group_by(StageVisit.flow_family_id, StageVisit.stage_key)
-    )
-    counts: defaultdict[tuple[uuid.UUID, str], dict[str | None, int]] = defaultdict(dict)
-    for family, stage, kind, n in session.execute(stmt):
-        counts[(family, stage)][kind] = n
+    stmt = select(
+        per_instance.c.family,
+        per_instance.c.stage,
+        func.count(),
+        func.sum(per_instance.c.advanced),
+        func.sum(per_instance.c.finished),
+        func.sum(per_instance.c.dropped),
+        func.sum(per_instance.c.went_back),
+        func.sum(per_instance.c.still),
+    ).group_by(per_instance.c.family, per_instance.c.stage)
     rows = []
-    for family, stage, entered in session.execute(entered_stmt):
-        kinds = counts[(family, stage)]
-        advanced = kinds.get("next", 0) + kinds.get("crossed", 0)
-        finished = kinds.get("finished", 0)
-        dropped = kinds.get("aborted", 0)
+    for family, stage, entered, advanced, finished, dropped, went_back, still in session.execute(
+        stmt
+    ):
         rows.append(
             ConversionRow(
                 flow_family_id=family,
                 stage_key=stage,
                 entered=entered,
-                advanced=advanced,
-                finished=finished,
-                dropped=dropped,
-                went_back=kinds.get("previous", 0),
-                still_in_stage=kinds.get(None, 0),
-                conversion_rate=round((advanced + finished) / entered, 4) if entered else 0.0,
-                drop_out_rate=round(dropped / entered, 4) if entered else 0.0,
+                advanced=int(advanced or 0),
+                finished=int(finished or 0),
+                dropped=int(dropped or 0),
+                went_back=int(went_back or 0),
+                still_in_stage=int(still or 0),
+                conversion_rate=round(int((advanced or 0) + (finished or 0)) / entered, 4),
+                drop_out_rate=round(int(dropped or 0) / entered, 4),
             )
         )
     names = _flow_names(session, {row.flow_family_id for row in rows})

@@ -369,3 +369,49 @@ def test_salespeople_cannot_define_flows(api_as: Any) -> None:
     )
     assert response.status_code == 403
     assert seller.get(FLOWS).status_code == 200
+
+
+def test_opportunity_stage_sets_sales_stage_and_probability(admin: Api) -> None:
+    def stage(key: str, probability: int) -> dict[str, Any]:
+        return {
+            "key": key,
+            "name": key.title(),
+            "record_type": "opportunity",
+            "category": key,
+            "sales_stage": key,
+            "probability": probability,
+        }
+
+    flow = admin.create(
+        FLOWS,
+        {
+            "name": "Weighted",
+            "primary_record_type": "opportunity",
+            "stages": [stage("develop", 20), stage("propose", 60)],
+        },
+    )
+    assert admin.post(f"{FLOWS}/{flow['id']}/activate", None).status_code == 200
+    account = admin.create("/api/v1/accounts", {"name": "Litware"})
+    opportunity = admin.create(
+        "/api/v1/opportunities", {"name": "Weighted deal", "account_id": account["id"]}
+    )
+    run = admin.post(
+        f"{INSTANCES}/switch-flow",
+        {"record_type": "opportunity", "record_id": opportunity["id"], "flow_id": flow["id"]},
+    ).json()
+    moved = _move(admin, run, "next-stage")
+    assert moved.status_code == 200, moved.text
+    url = f"/api/v1/opportunities/{opportunity['id']}"
+    current = admin.get(url).json()
+    assert (current["sales_stage"], current["probability"]) == ("propose", 60)
+    timeline = admin.get(f"{url}/timeline").json()
+    update = next(e for e in timeline if e["title"] == "update")
+    assert update["changes"]["probability"] == [None, 60]
+    assert any(e["title"] == "process_switched" for e in timeline)
+
+    # A flow that instances run is never edited in place, even once deactivated.
+    assert admin.post(f"{FLOWS}/{flow['id']}/deactivate", None).status_code == 200
+    edited = admin.patch(f"{FLOWS}/{flow['id']}", {"name": "Weighted 2"}, etag='"3"')
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["flow_version"], edited.json()["status"]) == (2, "draft")
+    assert admin.get(f"{INSTANCES}/{run['id']}").json()["flow_name"] == "Weighted"

@@ -102,7 +102,7 @@ def upgrade() -> None:
     with op.batch_alter_table('process_stage_visits', schema=None) as batch_op:
         batch_op.create_index('ix_process_stage_visits_durations', ['flow_family_id', 'stage_key', 'duration_seconds'], unique=False)
         batch_op.create_index('ix_process_stage_visits_owner_durations', ['flow_family_id', 'stage_key', 'owner_id', 'duration_seconds'], unique=False)
-        batch_op.create_index('ix_process_stage_visits_exits', ['flow_family_id', 'stage_key', 'exit_kind', 'instance_id'], unique=False)
+        batch_op.create_index('ix_process_stage_visits_exits', ['flow_family_id', 'stage_key', 'instance_id', 'exit_kind'], unique=False)
         batch_op.create_index('ix_process_stage_visits_instance', ['instance_id', 'entered_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_process_stage_visits_owner_id'), ['owner_id'], unique=False)
 
