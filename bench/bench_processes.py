@@ -167,8 +167,11 @@ def bench_time_in_stage(factory: sessionmaker[Session], admin: Actor) -> None:
         f"filled {OPPORTUNITIES:,} instances, {OPPORTUNITIES * (STAGE_CHANGES + 1):,} visits "
         f"in {time.perf_counter() - started:.1f} s"
     )
-    with factory() as session, session.begin():
-        session.execute(text("ANALYZE"))
+    engine = factory.kw["bind"]
+    # What autovacuum would have done by the time anyone reads a report.
+    statement = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(statement))
     any_opportunity = None
     with factory() as session, session.begin():
         any_opportunity = session.scalar(text("SELECT id FROM opportunities LIMIT 1"))
