@@ -19,6 +19,8 @@ from leadgate.opportunities import lines as _opportunity_lines  # noqa: F401
 from leadgate.opportunities import models as _opportunities  # noqa: F401
 from leadgate.opportunities.hooks import register_close_guard
 from leadgate.orders import models as _orders  # noqa: F401
+from leadgate.processes import handlers as process_handlers
+from leadgate.processes import models as _processes  # noqa: F401
 from leadgate.quotes import models as _quotes  # noqa: F401
 from leadgate.quotes import numbering as _numbering  # noqa: F401
 from leadgate.quotes.service import open_quote_objections
@@ -33,3 +35,4 @@ def wire() -> None:
     audit_handlers.register()
     register_close_guard(open_quote_objections)
     scoring_handlers.register()
+    process_handlers.register()

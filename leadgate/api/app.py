@@ -18,6 +18,7 @@ from leadgate.api.routers import (
     opportunities,
     opportunity_lines,
     orders,
+    processes,
     quotes,
     scoring,
     security,
@@ -27,7 +28,8 @@ from leadgate.api.routers import (
 def install_api(app: FastAPI) -> None:
     problems.install(app)
     for module in (security, leads, accounts, contacts, opportunities, activities, admin,
-                   catalog, opportunity_lines, quotes, orders, invoices, scoring):  # fmt: skip
+                   catalog, opportunity_lines, quotes, orders, invoices, scoring,
+                   processes):  # fmt: skip
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(docs.router)
 

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from rich.table import Table
 from sqlalchemy import select
 
+from leadgate.cli import processes as processes_cli
 from leadgate.cli.context import cli_actor, fail, one_line_errors, out, session_scope
 from leadgate.cli.sales import catalog_app, invoices_app, orders_app, quotes_app
 from leadgate.cli.scoring import scoring_app
@@ -42,6 +43,7 @@ app.add_typer(quotes_app, name="quotes")
 app.add_typer(orders_app, name="orders")
 app.add_typer(invoices_app, name="invoices")
 app.add_typer(scoring_app, name="scoring")
+app.add_typer(processes_cli.app, name="processes")
 
 AsUser = Annotated[
     str | None, typer.Option("--as", help="act as this user (default: first administrator)")

@@ -1,4 +1,5 @@
-"""Events leads publish so higher layers (scoring) can react without leads importing them."""
+"""Events leads publish so higher layers (scoring, process flows) can react without leads
+importing them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from leadgate.core.events import Event
+from leadgate.security.access import Actor
 
 
 @dataclass(frozen=True)
@@ -14,3 +16,16 @@ class LeadSaved(Event):
 
     lead_id: uuid.UUID
     created: bool
+
+
+@dataclass(frozen=True)
+class LeadCreated(Event):
+    actor: Actor
+    lead_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class LeadQualified(Event):
+    actor: Actor
+    lead_id: uuid.UUID
+    opportunity_id: uuid.UUID | None

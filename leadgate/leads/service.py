@@ -25,7 +25,7 @@ from leadgate.core.errors import (
 from leadgate.core.events import publish
 from leadgate.core.ids import new_id
 from leadgate.core.normalize import company_key, email_key, phone_key
-from leadgate.leads.events import LeadSaved
+from leadgate.leads.events import LeadCreated, LeadQualified, LeadSaved
 from leadgate.leads.models import Lead
 from leadgate.leads.schemas import DisqualifyRequest, LeadCreate, LeadUpdate
 from leadgate.leads.states import LeadState, allowed_moves, check_transition
@@ -73,6 +73,7 @@ def create_lead(session: Session, actor: Actor, data: LeadCreate, **extra: Any) 
     for name, value in keys.items():
         setattr(lead, name, value)
     create_record(session, actor, lead)
+    publish(session, LeadCreated(actor, lead.id))
     publish(session, LeadSaved(lead.id, created=True))
     return lead
 
@@ -187,4 +188,6 @@ def close_as_qualified(
         links["existing_account_id"] = existing_account_id
     if existing_contact_id is not None:
         links["existing_contact_id"] = existing_contact_id
-    return _transition(session, actor, lead, "qualify", None, links=links)
+    _transition(session, actor, lead, "qualify", None, links=links)
+    publish(session, LeadQualified(actor, lead.id, opportunity_id))
+    return lead

@@ -52,6 +52,10 @@ class Opportunity(Tracked, Owned, SoftDeleted, Base):
     current_situation: Mapped[str | None] = mapped_column(Text)
     customer_need: Mapped[str | None] = mapped_column(Text)
     proposed_solution: Mapped[str | None] = mapped_column(Text)
+    # Steps of the Propose and Close stages of the sales process flows.
+    proposal_presented: Mapped[bool | None] = mapped_column()
+    final_proposal_presented: Mapped[bool | None] = mapped_column()
+    final_decision_date: Mapped[date | None] = mapped_column()
     description: Mapped[str | None] = mapped_column(Text)
     price_list_id: Mapped[uuid.UUID | None] = mapped_column()
     currency: Mapped[str] = mapped_column(String(3), default="USD")

@@ -41,6 +41,9 @@ class _OpportunityFields(Input):
     current_situation: Text | None = None
     customer_need: Text | None = None
     proposed_solution: Text | None = None
+    proposal_presented: bool | None = None
+    final_proposal_presented: bool | None = None
+    final_decision_date: date | None = None
     description: Text | None = None
     currency: Currency | None = None
     price_list_id: uuid.UUID | None = None
@@ -88,6 +91,9 @@ class OpportunityRead(BaseModel):
     current_situation: str | None
     customer_need: str | None
     proposed_solution: str | None
+    proposal_presented: bool | None
+    final_proposal_presented: bool | None
+    final_decision_date: date | None
     description: str | None
     price_list_id: uuid.UUID | None
     currency: str

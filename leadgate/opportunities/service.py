@@ -15,8 +15,15 @@ from leadgate.audit.recording import add_record, check_version, record_transitio
 from leadgate.contacts.models import Contact
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict, NotFound, ReadOnlyRecord, ValidationFailed
+from leadgate.core.events import publish
 from leadgate.core.ids import new_id
 from leadgate.core.picklists import ForecastCategory
+from leadgate.opportunities.events import (
+    OpportunityCreated,
+    OpportunityLost,
+    OpportunityReopened,
+    OpportunityWon,
+)
 from leadgate.opportunities.hooks import close_objections
 from leadgate.opportunities.lines import check_pricing
 from leadgate.opportunities.models import Opportunity, OpportunityClose
@@ -79,7 +86,12 @@ def create_opportunity(
     opportunity = Opportunity(
         id=new_id(), state=OpportunityState.OPEN.value, status="in_progress", **values, **extra
     )
-    return create_record(session, actor, opportunity)
+    create_record(session, actor, opportunity)
+    publish(
+        session,
+        OpportunityCreated(actor, opportunity.id, opportunity.originating_lead_id),
+    )
+    return opportunity
 
 
 def update_opportunity(
@@ -209,6 +221,7 @@ def win(
         account = session.get(Account, opportunity.account_id)
         if account is not None and account.relationship_type != "customer":
             mark_customer(session, actor, account)
+    publish(session, OpportunityWon(actor, opportunity.id))
     return opportunity
 
 
@@ -240,6 +253,7 @@ def lose(
         reason=data.reason,
         description=data.description,
     )
+    publish(session, OpportunityLost(actor, opportunity.id))
     return opportunity
 
 
@@ -267,7 +281,9 @@ def _simple(
 def reopen(
     session: Session, actor: Actor, opportunity_id: uuid.UUID, expected_version: int | None = None
 ) -> Opportunity:
-    return _simple(session, actor, opportunity_id, "reopen", expected_version)
+    opportunity = _simple(session, actor, opportunity_id, "reopen", expected_version)
+    publish(session, OpportunityReopened(actor, opportunity.id))
+    return opportunity
 
 
 def hold(

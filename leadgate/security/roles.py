@@ -36,7 +36,7 @@ N, OWN, A = Depth.NONE, Depth.OWN, Depth.ALL
 _SALES_RECORDS = {"lead", "opportunity"}
 _PARTY_RECORDS = {"account", "contact"}
 _WORK_RECORDS = {"activity", "note"}
-_ADMIN_RECORDS = {"user", "qualify_mapping", "audit_event"}
+_ADMIN_RECORDS = {"user", "qualify_mapping", "audit_event", "process_flow"}
 # Quotes, orders and invoices are owned like opportunities; their lines follow the document.
 _DOCUMENT_RECORDS = {"quote", "order", "invoice"}
 # Organisation-wide reference data: everyone reads it, managers maintain it.
@@ -62,6 +62,7 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
         "qualify_mapping": (A, N, N, N),
         "audit_event": (A, N, N, N),
         **dict.fromkeys(_SCORING_RECORDS, (A, N, N, N)),
+        "process_flow": (A, N, N, N),
     },
     Role.SALESPERSON: {
         **dict.fromkeys(_SALES_RECORDS, (OWN, A, OWN, OWN)),
@@ -72,6 +73,7 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
         "opportunity_close": (OWN, N, N, N),
         "user": (A, N, N, N),
         "qualify_mapping": (A, N, N, N),
+        "process_flow": (A, N, N, N),
     },
     Role.READ_ONLY: {
         **dict.fromkeys(_SALES_RECORDS | _PARTY_RECORDS | _WORK_RECORDS, (A, N, N, N)),
@@ -79,6 +81,7 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
         "opportunity_close": (A, N, N, N),
         "user": (A, N, N, N),
         "qualify_mapping": (A, N, N, N),
+        "process_flow": (A, N, N, N),
     },
 }
 
