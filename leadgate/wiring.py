@@ -15,6 +15,7 @@ from leadgate.db.base import Base
 from leadgate.leads import models as _leads  # noqa: F401
 from leadgate.opportunities import models as _opportunities  # noqa: F401
 from leadgate.security import models as _security  # noqa: F401
+from leadgate.security import web_sessions as _web_sessions  # noqa: F401
 
 metadata = Base.metadata
 
