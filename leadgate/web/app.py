@@ -63,7 +63,7 @@ async def _on_domain_error(request: Request, exc: Exception) -> Response:
     allowed = exc.extra().get("allowed")
     if allowed:
         detail += f" (allowed: {', '.join(str(a) for a in allowed)})"  # type: ignore[attr-defined]
-    return _page_error(request, exc.status, exc.title, detail)
+    return _page_error(request, exc.status, exc.title, detail[:1].upper() + detail[1:])
 
 
 async def _on_stale(request: Request, _exc: Exception) -> Response:

@@ -122,10 +122,11 @@ def home(request: Request, user: User, session: DbSession) -> Response:
         ratings = open_by_rating(session, actor, actor.user_id)
         pipeline = open_pipeline(session, actor, actor.user_id)
         overdue, due_today = due_for(session, actor, actor.user_id, start=start, end=end)
-    months = sorted({month for month, _ in pipeline.by_month})
+    # Undated deals last.
+    months = sorted({month for month, _ in pipeline.by_month}, key=lambda m: (m == "", m))
     currencies = sorted({currency for _, currency in pipeline.by_month})
     chart = {
-        "labels": [m or "No date" for m in months],
+        "labels": [fmt.month(m) for m in months],
         "datasets": [
             {
                 "label": currency,

@@ -110,6 +110,7 @@ def move(opportunity_id: uuid.UUID, user: User, form: FormData, session: DbSessi
     except DomainError as exc:
         allowed = exc.extra().get("allowed")
         message = exc.detail + (f" (allowed: {', '.join(allowed)})" if allowed else "")  # type: ignore[arg-type]
+        message = message[:1].upper() + message[1:]
         return JSONResponse({"ok": False, "message": message}, status_code=exc.status)
 
 

@@ -35,7 +35,7 @@ from leadgate.web.specs import BY_PATH, ME, SPECS, Spec
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 25
-LIST_PARAMS = ("view", "q", "sort", "owner_id")
+ANY = "any"
 
 
 def spec_for(plural: str) -> Spec:
@@ -52,12 +52,15 @@ def _list_state(spec: Spec, params: dict[str, str]) -> dict[str, Any]:
     views = {v.key: v for v in spec.views}
     view_key = params.get("view") or (spec.views[0].key if spec.views else "")
     view = views.get(view_key)
-    filters: dict[str, str] = dict(view.filters) if view else {}
+    view_filters: dict[str, str] = dict(view.filters) if view else {}
+    filters = dict(view_filters)
     for chip in spec.chips:
         value = params.get(chip.param)
-        if value is not None and value in chip.options:
+        if value == ANY:  # the user switched off a filter the saved view brings
+            filters.pop(chip.param, None)
+        elif value is not None and value in chip.options:
             filters[chip.param] = value
-    return {"view": view_key, "filters": filters}
+    return {"view": view_key, "filters": filters, "view_filters": view_filters}
 
 
 def _link(spec: Spec, params: dict[str, str], **changes: str | None) -> str:

@@ -72,6 +72,13 @@ class Formatter:
     def date(self, value: dt.date | None) -> str:
         return "" if value is None else str(format_date(value, "medium", locale=self.locale))
 
+    def month(self, key: str) -> str:
+        """ "2026-12" as the locale writes a month ("Dec 2026", "déc. 2026")."""
+        if not key:
+            return "No date"
+        year, month = key.split("-")
+        return str(format_date(dt.date(int(year), int(month), 1), "MMM y", locale=self.locale))
+
     def today(self, now: dt.datetime) -> dt.date:
         return as_utc(now).astimezone(self.zone).date()
 

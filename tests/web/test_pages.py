@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -92,7 +93,7 @@ def test_lists_filter_search_sort_and_page(web_as: Callable[..., Browser]) -> No
     hot = browser.get("/leads?view=my_open&rating=hot&sort=topic").text
     topics = re.findall(r">Lead (\d\d)</a>", hot)
     assert topics == [f"{n:02d}" for n in range(0, 30, 3)]
-    assert "10 leads" in hot
+    assert "10 matches" in hot
     first = browser.get("/leads?view=my_open&sort=topic")
     assert re.findall(r">Lead (\d\d)</a>", first.text)[:2] == ["00", "01"]
     next_url = re.search(r'href="([^"]+)" hx-get="[^"]+" rel="next"', first.text)
@@ -253,4 +254,87 @@ def test_timeline_quick_add_and_refusals_keep_the_page(web_as: Callable[..., Bro
     refused = browser.htmx("POST", f"/leads/{lead_id}/reactivate", {"version": "1"})
     assert refused.status_code == 409
     assert refused.headers["HX-Retarget"] == "#alerts"
-    assert "cannot reactivate a open lead" in refused.text
+    assert "Cannot reactivate a open lead" in refused.text
+
+
+def test_win_dialog_shows_errors_in_place_then_wins(
+    web_as: Callable[..., Browser], session_factory: sessionmaker[Session]
+) -> None:
+    browser = web_as(Role.SALESPERSON)
+    account = browser.post("/accounts/new", {"name": "Umbrella"}).headers["location"]
+    created = browser.post(
+        "/opportunities/new",
+        {
+            "name": "Umbrella renewal",
+            "account_id": account.rsplit("/", 1)[1],
+            "estimated_value": "700",
+            "sales_stage": "qualify",
+            "forecast_category": "pipeline",
+        },
+    )
+    url = created.headers["location"]
+    dialog = browser.htmx("GET", f"{url}/win")
+    assert 'value="700"' in dialog.text
+    bad = browser.htmx("POST", f"{url}/win", {"actual_value": "-5", "version": "1"})
+    assert bad.status_code == 422
+    assert 'id="win-actual_value-error"' in bad.text
+    assert 'value="-5"' in bad.text
+    ok = browser.post(f"{url}/win", {"actual_value": "650", "version": "1"})
+    assert ok.status_code == 303
+    page = browser.get(url).text
+    assert "Reopen" in page
+    assert "$650.00" in page
+    assert "read-only" in page
+    with session_factory() as session:
+        opportunity = session.get(Opportunity, uuid.UUID(url.rsplit("/", 1)[1]))
+        assert opportunity is not None
+        assert (opportunity.state, opportunity.actual_value) == ("won", Decimal("650"))
+
+
+def test_a_filter_from_the_saved_view_can_be_switched_off(
+    web_as: Callable[..., Browser],
+) -> None:
+    browser = web_as(Role.SALESPERSON)
+    url = _new_lead(browser, topic="Gone cold")
+    assert browser.post(f"{url}/disqualify", {"status": "lost", "version": "1"}).status_code == 303
+    assert ">Gone cold</a>" not in browser.get("/leads?view=my_open").text
+    assert ">Gone cold</a>" in browser.get("/leads?view=my_open&state=any").text
+    assert ">Gone cold</a>" in browser.get("/leads?view=my_open&state=disqualified").text
+
+
+def test_money_and_dates_follow_the_users_locale(
+    web_as: Callable[..., Browser], session_factory: sessionmaker[Session]
+) -> None:
+    from leadgate.security.models import User
+
+    browser = web_as(Role.SALESPERSON)
+    with session_factory() as session, session.begin():
+        user = session.get(User, browser.user_id)
+        assert user is not None
+        user.locale, user.time_zone = "de-DE", "Europe/Berlin"
+    url = _new_lead(browser, estimated_value="1234.5", estimated_close_date="2026-12-24")
+    html = browser.get(url).text
+    assert "1.234,50\xa0$" in html
+    assert "24.12.2026" in html
+    assert '<html lang="de-DE">' in html
+
+
+def test_sign_in_goes_back_only_to_local_pages(web_app: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    with TestClient(web_app) as client:
+        page = client.get("/sign-in?next=//evil.example/x")
+        assert 'name="next" value="/"' in page.text
+        page = client.get("/sign-in?next=/leads")
+        assert 'name="next" value="/leads"' in page.text
+
+
+def test_global_search_answers_a_partial_for_htmx(web_as: Callable[..., Browser]) -> None:
+    browser = web_as(Role.SALESPERSON)
+    _new_lead(browser, topic="Zebra fleet", company_name="Zoo Ltd")
+    browser.post("/accounts/new", {"name": "Zebra Holdings"})
+    partial = browser.client.get("/search?q=zebra", headers={"HX-Request": "true"})
+    assert "<html" not in partial.text
+    assert "Zebra fleet" in partial.text
+    assert "Zebra Holdings" in partial.text
+    assert "No contacts match." in partial.text

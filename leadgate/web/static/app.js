@@ -30,12 +30,25 @@
     ];
   }
 
+  // Closing a dialog (Esc, Cancel) gives focus back to the button that opened it.
+  var opener = null;
+  document.addEventListener("DOMContentLoaded", function () {
+    var dialog = document.getElementById("dialog");
+    dialog.addEventListener("close", function () {
+      if (opener && document.body.contains(opener)) { opener.focus(); }
+      opener = null;
+    });
+  });
+
   document.addEventListener("htmx:afterSettle", function (evt) {
     var target = evt.detail.target;
     if (!target) { return; }
     var dialog = document.getElementById("dialog");
     if (target.id === "dialog-body") {
-      if (!dialog.open) { dialog.showModal(); }
+      if (!dialog.open) {
+        opener = evt.detail.requestConfig ? evt.detail.requestConfig.elt : null;
+        dialog.showModal();
+      }
       focusFirst(target);
     } else if (target.id === "timeline") {
       focusFirst(target.querySelector(".quick-add") || target);
@@ -115,7 +128,7 @@
     lists.forEach(function (list) {
       if (window.Sortable) {
         window.Sortable.create(list, {
-          group: "pipeline", animation: 120, forceFallback: true, filter: "select, a",
+          group: "pipeline", animation: 120, forceFallback: true, filter: "select",
           preventOnFilter: false,
           onEnd: function (evt) {
             if (evt.from !== evt.to) { move(evt.item, evt.from, evt.to, evt.oldIndex); }
@@ -146,7 +159,11 @@
     new window.Chart(canvas, {
       type: "bar",
       data: chart,
-      options: { responsive: true, animation: false, plugins: { legend: { display: chart.datasets.length > 1 } } }
+      options: {
+        responsive: true, aspectRatio: 3, animation: false,
+        datasets: { bar: { maxBarThickness: 48 } },
+        plugins: { legend: { display: chart.datasets.length > 1 } }
+      }
     });
   }
 
