@@ -122,6 +122,19 @@ def home(request: Request, user: User, session: DbSession) -> Response:
         ratings = open_by_rating(session, actor, actor.user_id)
         pipeline = open_pipeline(session, actor, actor.user_id)
         overdue, due_today = due_for(session, actor, actor.user_id, start=start, end=end)
+        closing = (
+            SPECS["opportunity"]
+            .lister(
+                session,
+                actor,
+                filters={"owner_id": actor.user_id, "state": "open"},
+                q=None,
+                sort="estimated_close_date",
+                cursor=None,
+                limit=5,
+            )
+            .items
+        )
     # Undated deals last.
     months = sorted({month for month, _ in pipeline.by_month}, key=lambda m: (m == "", m))
     currencies = sorted({currency for _, currency in pipeline.by_month})
@@ -147,6 +160,7 @@ def home(request: Request, user: User, session: DbSession) -> Response:
             "overdue": overdue,
             "due_today": due_today,
             "chart": chart,
+            "closing": closing,
         },
     )
 

@@ -29,7 +29,35 @@ def _new_lead(browser: Browser, **fields: str) -> str:
 def test_every_main_page_has_a_title(web_as: Callable[..., Browser]) -> None:
     browser = web_as(Role.SALESPERSON)
     url = _new_lead(browser, company_name="Acme", last_name="Ng")
+    account = browser.post("/accounts/new", {"name": "Acme"}).headers["location"]
+    contact = browser.post(
+        "/contacts/new", {"last_name": "Ng", "account_id": account.rsplit("/", 1)[1]}
+    ).headers["location"]
+    opportunity = browser.post(
+        "/opportunities/new",
+        {
+            "name": "Acme deal",
+            "customer_contact_id": contact.rsplit("/", 1)[1],
+            "sales_stage": "qualify",
+            "forecast_category": "pipeline",
+        },
+    ).headers["location"]
+    task = browser.htmx(
+        "POST",
+        f"/timeline/opportunity/{opportunity.rsplit('/', 1)[1]}",
+        {"kind": "task", "subject": "Send the proposal"},
+    )
+    activity = re.search(r'href="(/activities/[0-9a-f-]{36})"', task.text)
+    assert activity is not None
+    account_page = browser.get(account).text
+    assert ">Ng</a>" in account_page  # the account's contacts
+    assert ">Acme deal</a>" in browser.get(contact).text  # the contact's opportunities
     for page in (
+        account,
+        contact,
+        opportunity,
+        activity.group(1),
+        f"{opportunity}/edit",
         "/",
         "/leads",
         "/accounts",

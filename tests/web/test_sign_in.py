@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadgate.security.roles import Role
-from leadgate.security.web_sessions import MAX_FAILURES
-from tests.factories import make_user
+from leadgate.security.web_sessions import MAX_FAILURES, WebSession
+from tests.factories import PASSWORD, make_user
 from tests.web.conftest import Browser, csrf_of, sign_in
 
 
@@ -85,3 +86,28 @@ def test_sign_in_form_itself_needs_its_token(web_app: FastAPI) -> None:
             "/sign-in", data={"email": "a@b.example", "password": "x"}, follow_redirects=False
         )
     assert response.status_code == 403
+
+
+def test_remember_me_keeps_the_cookie_across_browser_restarts(
+    web_app: FastAPI, session_factory: sessionmaker[Session]
+) -> None:
+    with session_factory() as session, session.begin():
+        user, _ = make_user(session, Role.SALESPERSON)
+        email = user.email
+    with TestClient(web_app) as client:
+        page = client.get("/sign-in")
+        response = client.post(
+            "/sign-in",
+            data={
+                "email": email,
+                "password": PASSWORD,
+                "remember": "on",
+                "csrf_token": csrf_of(page.text),
+            },
+            follow_redirects=False,
+        )
+    assert response.status_code == 303
+    assert "Max-Age=2592000" in response.headers["set-cookie"]
+    with session_factory() as session:
+        remember = session.scalar(select(WebSession.remember).where(WebSession.user_id == user.id))
+    assert remember is True
