@@ -18,11 +18,14 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
 from leadgate.accounts.models import Account
+from leadgate.activities import states as activity_states
 from leadgate.activities.queries import Ref, timeline
 from leadgate.contacts.models import Contact
 from leadgate.core.errors import DomainError, NotFound, ValidationFailed
+from leadgate.leads import states as lead_states
 from leadgate.leads.schemas import DisqualifyRequest
 from leadgate.leads.service import disqualify
+from leadgate.opportunities import states as opportunity_states
 from leadgate.opportunities.queries import closes_of
 from leadgate.security.access import Actor, can, load
 from leadgate.security.models import User as UserModel
@@ -302,6 +305,19 @@ def delete(
 # ---------------------------------------------------------------- record page
 
 
+def allowed_actions(record_type: str, state: str | None) -> list[str]:
+    """The transitions the record's state allows, from its domain's transition table."""
+    if state is None:
+        return []
+    if record_type == "lead":
+        return lead_states.allowed_moves(lead_states.LeadState(state))
+    if record_type == "opportunity":
+        return opportunity_states.allowed_moves(opportunity_states.OpportunityState(state))
+    if record_type == "activity":
+        return activity_states.allowed_moves(activity_states.ActivityState(state))
+    return []
+
+
 def _related(session: Session, actor: Actor, spec: Spec, record: Any) -> dict[str, Any]:
     """Related lists and the extra timeline refs of a record page."""
     found: dict[str, Any] = {"lists": [], "timeline_refs": [], "closes": []}
@@ -367,6 +383,7 @@ def record_context(session: Session, actor: Actor, spec: Spec, record: Any) -> d
     )
     owner = getattr(record, "owner_id", None)
     return {
+        "moves": allowed_actions(spec.key, getattr(record, "state", None)),
         "spec": spec,
         "record": record,
         "closed": spec.closed(record),
