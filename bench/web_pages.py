@@ -98,6 +98,7 @@ def _fill(session: Session, owners: list[User]) -> None:
         session.commit()
         done += len(rows)
         print(f"  {done:>9,} leads ({time.perf_counter() - began:.0f} s)", flush=True)
+    session.commit()  # ends the read transaction when nothing was left to insert
 
 
 def _timed(call: Callable[[], int]) -> list[float]:

@@ -12,7 +12,14 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import (
+    DateTimePattern,
+    format_date,
+    get_date_format,
+    get_datetime_format,
+    get_time_format,
+    parse_pattern,
+)
 from babel.numbers import format_currency, format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -52,8 +59,14 @@ def label(code: str | None) -> str:
 
 @dataclass(frozen=True)
 class Formatter:
+    """Formats for one locale and time zone; the patterns are parsed once, since a list
+    page formats hundreds of values and babel's one-shot functions re-parse each time."""
+
     locale: Locale
     zone: ZoneInfo
+    date_pattern: DateTimePattern
+    time_pattern: DateTimePattern
+    glue: str
 
     def money(self, amount: Decimal | None, currency: str = "USD") -> str:
         if amount is None:
@@ -67,10 +80,13 @@ class Formatter:
     def datetime(self, value: dt.datetime | None) -> str:
         if value is None:
             return ""
-        return str(format_datetime(as_utc(value), "medium", tzinfo=self.zone, locale=self.locale))
+        local = as_utc(value).astimezone(self.zone)
+        return self.glue.replace("{1}", self.date_pattern.apply(local, self.locale)).replace(
+            "{0}", self.time_pattern.apply(local.timetz(), self.locale)
+        )
 
     def date(self, value: dt.date | None) -> str:
-        return "" if value is None else str(format_date(value, "medium", locale=self.locale))
+        return "" if value is None else str(self.date_pattern.apply(value, self.locale))
 
     def month(self, key: str) -> str:
         """ "2026-12" as the locale writes a month ("Dec 2026", "déc. 2026")."""
@@ -93,7 +109,13 @@ def formatter(locale: str, time_zone: str) -> Formatter:
         zone = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    return Formatter(loc, zone)
+    return Formatter(
+        loc,
+        zone,
+        parse_pattern(get_date_format("medium", loc)),
+        parse_pattern(get_time_format("medium", loc)),
+        str(get_datetime_format("medium", loc)),
+    )
 
 
 def formatter_for(user: SignedIn | None) -> Formatter:
