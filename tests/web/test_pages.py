@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from html.parser import HTMLParser
 from typing import Any
 
 from sqlalchemy import select
@@ -366,3 +367,66 @@ def test_global_search_answers_a_partial_for_htmx(web_as: Callable[..., Browser]
     assert "Zebra fleet" in partial.text
     assert "Zebra Holdings" in partial.text
     assert "No contacts match." in partial.text
+
+
+class _Inputs(HTMLParser):
+    """Collects the form controls of a page and the ids its labels point at."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+        self.labelled: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "label" and found.get("for"):
+            self.labelled.add(str(found["for"]))
+        if tag in ("input", "select", "textarea") and found.get("type") != "hidden":
+            self.controls.append(found)
+
+
+def test_every_input_has_a_label(web_as: Callable[..., Browser]) -> None:
+    browser = web_as(Role.SALESPERSON)
+    url = _new_lead(browser, company_name="Label Co")
+    account = browser.post("/accounts/new", {"name": "Label Co"}).headers["location"]
+    pages = [
+        "/",
+        "/leads",
+        "/leads/new",
+        url,
+        f"{url}/edit",
+        "/accounts/new",
+        account,
+        "/contacts/new",
+        "/opportunities/new",
+        "/opportunities/pipeline",
+        "/search?q=x",
+    ]
+    dialogs = [f"{url}/qualify", f"{url}/disqualify"]
+    for page in pages + dialogs:
+        response = browser.htmx("GET", page) if page in dialogs else browser.get(page)
+        parser = _Inputs()
+        parser.feed(response.text)
+        assert parser.controls, page
+        for control in parser.controls:
+            named = control.get("aria-label") or control.get("id") in parser.labelled
+            assert named, (page, control)
+
+
+def test_an_activity_is_completed_from_its_page(web_as: Callable[..., Browser]) -> None:
+    browser = web_as(Role.SALESPERSON)
+    lead_id = _new_lead(browser).rsplit("/", 1)[1]
+    added = browser.htmx(
+        "POST", f"/timeline/lead/{lead_id}", {"kind": "task", "subject": "Send pricing"}
+    )
+    link = re.search(r'href="(/activities/[0-9a-f-]{36})"', added.text)
+    assert link is not None
+    page = browser.get(link.group(1)).text
+    assert "Mark complete" in page
+    done = browser.post(f"{link.group(1)}/complete", {"version": "1"})
+    assert done.status_code == 303
+    page = browser.get(link.group(1)).text
+    assert "Mark complete" not in page
+    assert "read-only" in page
+    again = browser.post(f"{link.group(1)}/complete", {"version": "2"})
+    assert again.status_code == 409
