@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, Index, String, func, select
+from sqlalchemy import ForeignKey, Index, String, delete, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from leadgate.core.clock import as_utc, utcnow
@@ -140,6 +140,19 @@ def sign_in(
         session.flush()
         raise
     session.add(LoginAttempt(id=new_id(), email=key, client=client[:64], succeeded=True))
+    # Housekeeping on the way in, so neither table grows without bound (no job needed).
+    now = utcnow()
+    session.execute(
+        delete(WebSession).where(
+            WebSession.user_id == user.id,
+            or_(WebSession.expires_at < now, WebSession.revoked_at.is_not(None)),
+        )
+    )
+    session.execute(
+        delete(LoginAttempt).where(
+            LoginAttempt.email == key, LoginAttempt.attempted_at < now - timedelta(days=1)
+        )
+    )
     token = secrets.token_urlsafe(32)
     row = WebSession(
         id=new_id(),
