@@ -137,6 +137,7 @@ def test_create_lead_with_an_error_then_fixed_shows_html_as_text(page: Page) -> 
     page.get_by_role("button", name="Create lead").click()
     email = page.get_by_label("Email", exact=True)
     expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_be_focused()
     expect(page.locator("#f-email-error")).to_contain_text("email")
     expect(page.get_by_label("Company")).to_have_value(XSS)
     _shot(page, "lead-form-error")
@@ -166,8 +167,15 @@ def test_qualify_from_the_dialog_onto_an_existing_account(page: Page, live: Live
 
 def test_disqualify_with_a_status_reason(page: Page, live: LiveServer) -> None:
     page.goto(f"/leads/{live.seed.ids['to_disqualify']}")
-    page.get_by_role("button", name="Disqualify").click()
+    opener = page.get_by_role("button", name="Disqualify")
+    opener.click()
     dialog = page.get_by_role("dialog")
+    # Keyboard: focus starts inside the dialog, Escape closes it and returns to the button.
+    expect(dialog.get_by_label("Reason")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
+    opener.click()
     dialog.get_by_label("Reason").select_option("no_longer_interested")
     dialog.get_by_label("Note (optional)").fill("Budget went elsewhere")
     dialog.get_by_role("button", name="Disqualify").click()

@@ -33,6 +33,9 @@
   // Closing a dialog (Esc, Cancel) gives focus back to the button that opened it.
   var opener = null;
   document.addEventListener("DOMContentLoaded", function () {
+    // A form sent back with errors: start at the first field to fix.
+    var invalid = document.querySelector("main [aria-invalid=true]");
+    if (invalid) { invalid.focus(); }
     var dialog = document.getElementById("dialog");
     dialog.addEventListener("close", function () {
       if (opener && document.body.contains(opener)) { opener.focus(); }
