@@ -124,6 +124,18 @@ def _dialog(
     status: int = 200,
 ) -> Response:
     opportunity = load(session, user.actor, Opportunity, opportunity_id)
+    competitors: list[tuple[str, str]] = []
+    if kind == "lose":
+        page = SPECS["account"].lister(
+            session,
+            user.actor,
+            filters={"relationship_type": "competitor"},
+            q=None,
+            sort="name",
+            cursor=None,
+            limit=100,
+        )
+        competitors = [("", "—"), *((str(a.id), a.name) for a in page.items)]
     return render(
         request,
         f"opportunities/{kind}.html",
@@ -131,6 +143,7 @@ def _dialog(
             "opportunity": opportunity,
             "form": state,
             "statuses": STATUSES[OpportunityState.LOST],
+            "competitors": competitors,
         },
         status=status,
     )
@@ -159,7 +172,9 @@ def lose_dialog(
 ) -> Response:
     with session.begin():
         load(session, user.actor, Opportunity, opportunity_id, Op.WRITE)
-        state = FormState(values={"status": "canceled", "reason": "", "description": ""})
+        state = FormState(
+            values={"status": "canceled", "reason": "", "description": "", "competitor_id": ""}
+        )
         return _dialog(request, session, user, opportunity_id, "lose", state)
 
 
@@ -174,7 +189,7 @@ def _close(
     fields = (
         ("actual_value", "actual_close_date", "description")
         if kind == "win"
-        else ("status", "reason", "actual_close_date", "description")
+        else ("status", "competitor_id", "reason", "actual_close_date", "description")
     )
     state = FormState(values={name: str(form.get(name, "")) for name in fields})
     data_in = {k: v.strip() for k, v in state.values.items() if str(v).strip()}

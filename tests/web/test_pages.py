@@ -430,3 +430,36 @@ def test_an_activity_is_completed_from_its_page(web_as: Callable[..., Browser]) 
     assert "read-only" in page
     again = browser.post(f"{link.group(1)}/complete", {"version": "2"})
     assert again.status_code == 409
+
+
+def test_lose_dialog_names_a_competitor(
+    web_as: Callable[..., Browser], session_factory: sessionmaker[Session]
+) -> None:
+    browser = web_as(Role.SALESPERSON)
+    customer = browser.post("/accounts/new", {"name": "Hooli"}).headers["location"]
+    rival = browser.post(
+        "/accounts/new", {"name": "Pied Piper", "relationship_type": "competitor"}
+    ).headers["location"]
+    rival_id = rival.rsplit("/", 1)[1]
+    url = browser.post(
+        "/opportunities/new",
+        {
+            "name": "Hooli compression",
+            "account_id": customer.rsplit("/", 1)[1],
+            "sales_stage": "propose",
+            "forecast_category": "pipeline",
+        },
+    ).headers["location"]
+    dialog = browser.htmx("GET", f"{url}/lose")
+    assert f'<option value="{rival_id}"' in dialog.text
+    assert "Hooli</option>" not in dialog.text  # only competitors are offered
+    lost = browser.post(
+        f"{url}/lose",
+        {"status": "out_sold", "competitor_id": rival_id, "reason": "Cheaper", "version": "1"},
+    )
+    assert lost.status_code == 303, lost.text
+    with session_factory() as session:
+        opportunity = session.get(Opportunity, uuid.UUID(url.rsplit("/", 1)[1]))
+        assert opportunity is not None
+        assert (opportunity.state, opportunity.status) == ("lost", "out_sold")
+    assert "Cheaper" in browser.get(url).text

@@ -75,6 +75,17 @@
     }
   });
 
+  // Escape or a click elsewhere closes the global search's results.
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key === "Escape" && evt.target.id === "global-search") {
+      document.getElementById("search-results").innerHTML = "";
+    }
+  });
+  document.addEventListener("click", function (evt) {
+    var results = document.getElementById("search-results");
+    if (results && !evt.target.closest(".search")) { results.innerHTML = ""; }
+  });
+
   document.addEventListener("submit", function (evt) {
     var message = evt.target.getAttribute("data-confirm");
     if (message && !window.confirm(message)) { evt.preventDefault(); }
