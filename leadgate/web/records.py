@@ -29,7 +29,7 @@ from leadgate.opportunities import states as opportunity_states
 from leadgate.opportunities.queries import closes_of
 from leadgate.security.access import Actor, can, load
 from leadgate.security.models import User as UserModel
-from leadgate.security.roles import Op
+from leadgate.security.roles import Depth, Op, depth
 from leadgate.web.auth import DbSession, FormData, User
 from leadgate.web.common import names, parse_id, pickers, redirect, users
 from leadgate.web.forms import FormState, apply_error, payload, typed_values, validate
@@ -74,6 +74,12 @@ def _link(spec: Spec, params: dict[str, str], **changes: str | None) -> str:
     return f"{spec.path}?{urlencode(query)}" if query else spec.path
 
 
+def bulk_actions(actor: Actor, spec: Spec) -> list[str]:
+    """The bulk actions the actor's role allows on some records of this type."""
+    needs = {"assign": Op.WRITE, "disqualify": Op.WRITE, "delete": Op.DELETE}
+    return [a for a in spec.bulk if depth(actor.role, spec.key, needs[a]) is not Depth.NONE]
+
+
 def _cells(session: Session, actor: Actor, spec: Spec, items: list[Any]) -> dict[str, Any]:
     owners = names(session, actor, UserModel, [getattr(i, "owner_id", None) for i in items])
     accounts = names(session, actor, Account, [getattr(i, "account_id", None) for i in items])
@@ -101,7 +107,8 @@ def list_page(request: Request, plural: str, user: User, session: DbSession) -> 
             limit=PAGE_SIZE,
         )
         related = _cells(session, user.actor, spec, page.items)
-        owners = users(session, user.actor) if spec.bulk else []
+        bulk = bulk_actions(user.actor, spec)
+        owners = users(session, user.actor) if "assign" in bulk else []
     context = {
         "title": spec.plural,
         "section": spec.path.strip("/"),
@@ -113,6 +120,7 @@ def list_page(request: Request, plural: str, user: User, session: DbSession) -> 
         "q": q or "",
         "link": lambda **changes: _link(spec, params, **changes),
         "owner_choices": owners,
+        "bulk": bulk,
         "can_create": spec.create_schema is not None
         and can(user.actor, spec.key, Op.CREATE, user.actor.user_id),
         **related,
@@ -130,7 +138,7 @@ def bulk(request: Request, plural: str, user: User, form: FormData, session: DbS
     selected = [raw] if isinstance(raw, str) else list(raw)
     back = str(form.get("back") or spec.path)
     back = back if back.startswith("/") and not back.startswith("//") else spec.path
-    if action not in spec.bulk:
+    if action not in bulk_actions(user.actor, spec):
         raise ValidationFailed.on("action", f"one of {', '.join(spec.bulk)}")
     if not selected:
         return redirect(request, back, "Select at least one row first.")
@@ -395,6 +403,7 @@ def record_context(session: Session, actor: Actor, spec: Spec, record: Any) -> d
         "contacts": contacts,
         "owners": people,
         "quick": FormState(values={"kind": "note"}),
+        "can_add": can(actor, "note", Op.CREATE, actor.user_id),
         **related,
     }
 

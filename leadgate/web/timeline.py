@@ -109,6 +109,7 @@ def quick_add(
                 "timeline": entries,
                 "people": people,
                 "quick": state,
+                "can_add": True,
                 "closed": False,
             },
             status=status,

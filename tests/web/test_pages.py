@@ -463,3 +463,20 @@ def test_lose_dialog_names_a_competitor(
         assert opportunity is not None
         assert (opportunity.state, opportunity.status) == ("lost", "out_sold")
     assert "Cheaper" in browser.get(url).text
+
+
+def test_read_only_users_get_no_write_controls(
+    web_as: Callable[..., Browser],
+) -> None:
+    seller = web_as(Role.SALESPERSON)
+    url = _new_lead(seller, topic="Look but do not touch")
+    viewer = web_as(Role.READ_ONLY)
+    listing = viewer.get("/leads?view=all").text
+    assert "Look but do not touch" in listing
+    assert 'id="bulk-action"' not in listing
+    assert "New lead" not in listing
+    page = viewer.get(url).text
+    for control in ("Edit</a>", ">Qualify<", "Delete</button>", 'class="quick-add"'):
+        assert control not in page, control
+    refused = viewer.post(f"{url}/edit", {"topic": "Touched", "version": "1"})
+    assert refused.status_code == 403
