@@ -9,6 +9,7 @@ answers 409 with the reason, and the page puts the card back.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -226,10 +227,28 @@ def lose(
     return _close(request, opportunity_id, user, form, session, "lose")
 
 
-@router.post("/opportunities/{opportunity_id}/reopen")
-def reopen(
-    request: Request, opportunity_id: uuid.UUID, user: User, form: FormData, session: DbSession
-) -> Response:
-    with session.begin():
-        service.reopen(session, user.actor, opportunity_id, _version(form))
-    return redirect(request, f"/opportunities/{opportunity_id}", "Opportunity reopened.")
+_SIMPLE = {
+    "reopen": (service.reopen, "Opportunity reopened."),
+    "hold": (service.hold, "Opportunity put on hold."),
+    "resume": (service.resume, "Opportunity resumed."),
+}
+
+
+def _simple_route(action: str) -> Callable[..., Response]:
+    use_case, done = _SIMPLE[action]
+
+    def run(
+        request: Request, opportunity_id: uuid.UUID, user: User, form: FormData, session: DbSession
+    ) -> Response:
+        with session.begin():
+            use_case(session, user.actor, opportunity_id, _version(form))
+        return redirect(request, f"/opportunities/{opportunity_id}", done)
+
+    return run
+
+
+# One fixed path per action, so /opportunities/{id}/edit and /delete stay the records'.
+for _action in _SIMPLE:
+    router.add_api_route(
+        f"/opportunities/{{opportunity_id}}/{_action}", _simple_route(_action), methods=["POST"]
+    )

@@ -480,3 +480,36 @@ def test_read_only_users_get_no_write_controls(
         assert control not in page, control
     refused = viewer.post(f"{url}/edit", {"topic": "Touched", "version": "1"})
     assert refused.status_code == 403
+
+
+def test_hold_and_resume_an_opportunity(web_as: Callable[..., Browser]) -> None:
+    browser = web_as(Role.SALESPERSON)
+    account = browser.post("/accounts/new", {"name": "Vandelay"}).headers["location"]
+    url = browser.post(
+        "/opportunities/new",
+        {
+            "name": "Latex order",
+            "account_id": account.rsplit("/", 1)[1],
+            "sales_stage": "develop",
+            "forecast_category": "pipeline",
+        },
+    ).headers["location"]
+    assert browser.post(f"{url}/hold", {"version": "1"}).status_code == 303
+    page = browser.get(url).text
+    assert "On hold" in page
+    assert ">Resume<" in page
+    assert "Put on hold" not in page
+    assert browser.post(f"{url}/resume", {"version": "2"}).status_code == 303
+    edited = browser.post(
+        f"{url}/edit",
+        {
+            "name": "Latex order, bigger",
+            "account_id": account.rsplit("/", 1)[1],
+            "currency": "USD",
+            "sales_stage": "propose",
+            "forecast_category": "pipeline",
+            "version": "3",
+        },
+    )
+    assert edited.status_code == 303, edited.text
+    assert "Latex order, bigger" in browser.get(url).text
