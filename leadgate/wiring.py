@@ -27,6 +27,7 @@ from leadgate.quotes.service import open_quote_objections
 from leadgate.scoring import handlers as scoring_handlers
 from leadgate.scoring import models as _scoring  # noqa: F401
 from leadgate.security import models as _security  # noqa: F401
+from leadgate.security import web_sessions as _web_sessions  # noqa: F401
 
 metadata = Base.metadata
 

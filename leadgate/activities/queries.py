@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadgate.activities.models import Activity, Note
 from leadgate.activities.schemas import TimelineEntry
+from leadgate.activities.states import OPEN_STATES
 from leadgate.audit.models import AuditEvent
 from leadgate.db.paging import Page
 from leadgate.security.access import Actor, scoped
@@ -158,3 +159,26 @@ def timeline(
         )
     entries.sort(key=lambda entry: (entry.at, entry.id), reverse=True)
     return entries[:limit]
+
+
+def due_for(
+    session: Session,
+    actor: Actor,
+    owner_id: uuid.UUID,
+    *,
+    start: datetime,
+    end: datetime,
+    limit: int = 20,
+) -> tuple[list[Activity], list[Activity]]:
+    """`owner_id`'s open activities overdue (due before `start`) and due in [start, end)."""
+    open_states = [s.value for s in OPEN_STATES]
+    base = scoped(actor, Activity).where(
+        Activity.owner_id == owner_id, Activity.state.in_(open_states)
+    )
+    overdue = base.where(Activity.due_at < start).order_by(Activity.due_at).limit(limit)
+    today = (
+        base.where(Activity.due_at >= start, Activity.due_at < end)
+        .order_by(Activity.due_at)
+        .limit(limit)
+    )
+    return list(session.scalars(overdue)), list(session.scalars(today))

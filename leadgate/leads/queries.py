@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import Session
 
 from leadgate.db.paging import Page
 from leadgate.leads.models import Lead
-from leadgate.security.access import Actor
+from leadgate.leads.states import LeadState
+from leadgate.security.access import Actor, scoped
 from leadgate.security.listing import list_records
 
 SORTS = {
@@ -59,3 +61,14 @@ def list_leads(
         cursor=cursor,
         limit=limit,
     )
+
+
+def open_by_rating(session: Session, actor: Actor, owner_id: uuid.UUID) -> dict[str, int]:
+    """How many open leads `owner_id` has per rating ("" for unrated), as the actor sees them."""
+    stmt = (
+        scoped(actor, Lead)
+        .where(Lead.owner_id == owner_id, Lead.state == LeadState.OPEN.value)
+        .with_only_columns(Lead.rating, func.count())
+        .group_by(Lead.rating)
+    )
+    return {rating or "": count for rating, count in session.execute(stmt)}

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
+from leadgate.core.money import round_money
 from leadgate.db.paging import Page
 from leadgate.opportunities.models import Opportunity, OpportunityClose
+from leadgate.opportunities.states import OpportunityState
 from leadgate.security.access import Actor, scoped
 from leadgate.security.listing import list_records
 
@@ -73,3 +78,53 @@ def closes_of(session: Session, actor: Actor, opportunity_id: uuid.UUID) -> list
         .order_by(OpportunityClose.closed_at.desc())
     )
     return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class PipelineTotal:
+    """Open pipeline in one currency: estimated value and value times probability."""
+
+    currency: str
+    count: int
+    value: Decimal
+    weighted: Decimal
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    totals: list[PipelineTotal]
+    # (YYYY-MM of the estimated close date or "" when unknown, currency) → value
+    by_month: dict[tuple[str, str], Decimal]
+
+
+def open_pipeline(session: Session, actor: Actor, owner_id: uuid.UUID) -> Pipeline:
+    """`owner_id`'s open opportunities as the actor sees them, totalled and weighted.
+
+    One user's open opportunities are few, so the sums run over their rows in
+    Decimal (exact on SQLite too) rather than in SQL.
+    """
+    stmt = (
+        scoped(actor, Opportunity)
+        .where(Opportunity.owner_id == owner_id, Opportunity.state == OpportunityState.OPEN.value)
+        .with_only_columns(
+            Opportunity.currency,
+            Opportunity.estimated_value,
+            Opportunity.probability,
+            Opportunity.estimated_close_date,
+        )
+    )
+    counts: dict[str, int] = defaultdict(int)
+    values: dict[str, Decimal] = defaultdict(Decimal)
+    weighted: dict[str, Decimal] = defaultdict(Decimal)
+    by_month: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for currency, value, probability, close in session.execute(stmt):
+        counts[currency] += 1
+        amount = Decimal(value or 0)
+        values[currency] += amount
+        weighted[currency] += amount * Decimal(probability or 0) / 100
+        by_month[(close.strftime("%Y-%m") if close else "", currency)] += amount
+    totals = [
+        PipelineTotal(c, counts[c], round_money(values[c], c), round_money(weighted[c], c))
+        for c in sorted(counts)
+    ]
+    return Pipeline(totals, {k: round_money(v, k[1]) for k, v in sorted(by_month.items())})
