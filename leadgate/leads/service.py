@@ -17,8 +17,10 @@ from leadgate.audit.editing import create_record, delete_record, update_record
 from leadgate.audit.recording import check_version, record_transition
 from leadgate.contacts.models import Contact
 from leadgate.core.errors import Conflict, NotFound, ReadOnlyRecord, ValidationFailed
+from leadgate.core.events import publish
 from leadgate.core.ids import new_id
 from leadgate.core.normalize import company_key, email_key, phone_key
+from leadgate.leads.events import LeadSaved
 from leadgate.leads.models import Lead
 from leadgate.leads.schemas import DisqualifyRequest, LeadCreate, LeadUpdate
 from leadgate.leads.states import LeadState, allowed_moves, check_transition
@@ -65,7 +67,9 @@ def create_lead(session: Session, actor: Actor, data: LeadCreate, **extra: Any) 
     derive_keys(lead, keys)
     for name, value in keys.items():
         setattr(lead, name, value)
-    return create_record(session, actor, lead)
+    create_record(session, actor, lead)
+    publish(session, LeadSaved(lead, created=True))
+    return lead
 
 
 def update_lead(
@@ -77,7 +81,7 @@ def update_lead(
 ) -> Lead:
     values = data.changes()
     _check_links(session, actor, values)
-    return update_record(
+    lead = update_record(
         session,
         actor,
         Lead,
@@ -88,6 +92,8 @@ def update_lead(
         guard=_guard_open,
         derive=derive_keys,
     )
+    publish(session, LeadSaved(lead, created=False))
+    return lead
 
 
 def delete_lead(

@@ -36,7 +36,9 @@ N, OWN, A = Depth.NONE, Depth.OWN, Depth.ALL
 _SALES_RECORDS = {"lead", "opportunity"}
 _PARTY_RECORDS = {"account", "contact"}
 _WORK_RECORDS = {"activity", "note"}
-_ADMIN_RECORDS = {"user", "qualify_mapping", "audit_event"}
+_ADMIN_RECORDS = {"user", "qualify_mapping", "audit_event", "duplicate_rule", "web_form"}
+# Import jobs and saved column mappings (issue 8): people import their own lists.
+_IMPORT_RECORDS = {"import_job", "import_mapping"}
 
 _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
     Role.SYSTEM_ADMINISTRATOR: {},  # everything at ALL, see depth()
@@ -46,6 +48,9 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
         "user": (A, N, N, N),
         "qualify_mapping": (A, N, N, N),
         "audit_event": (A, N, N, N),
+        **dict.fromkeys(_IMPORT_RECORDS, (A, A, A, A)),
+        "duplicate_rule": (A, N, N, N),
+        "web_form": (A, A, A, A),
     },
     Role.SALESPERSON: {
         **dict.fromkeys(_SALES_RECORDS, (OWN, A, OWN, OWN)),
@@ -54,6 +59,8 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
         "opportunity_close": (OWN, N, N, N),
         "user": (A, N, N, N),
         "qualify_mapping": (A, N, N, N),
+        **dict.fromkeys(_IMPORT_RECORDS, (OWN, A, OWN, OWN)),
+        "duplicate_rule": (A, N, N, N),
     },
     Role.READ_ONLY: {
         **dict.fromkeys(_SALES_RECORDS | _PARTY_RECORDS | _WORK_RECORDS, (A, N, N, N)),
@@ -66,7 +73,12 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
 _OP_INDEX = {Op.READ: 0, Op.CREATE: 1, Op.WRITE: 2, Op.DELETE: 3}
 
 RECORD_TYPES = frozenset(
-    _SALES_RECORDS | _PARTY_RECORDS | _WORK_RECORDS | _ADMIN_RECORDS | {"opportunity_close"}
+    _SALES_RECORDS
+    | _PARTY_RECORDS
+    | _WORK_RECORDS
+    | _ADMIN_RECORDS
+    | _IMPORT_RECORDS
+    | {"opportunity_close"}
 )
 
 

@@ -1,0 +1,130 @@
+"""Find the duplicates of a record through the published rules and the key index.
+
+Candidates come from `match_keys` (an indexed lookup per rule and key), are
+limited to what the actor may read, optionally to active records, and only
+then scored. Used on create/update (409 unless the client says
+ignore_duplicates), per import row, and by the qualify preview.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadgate.core.errors import Conflict
+from leadgate.dedup.index import ActiveRule, published_rules
+from leadgate.dedup.keys import blocking_keys, score, side_fields, values_of
+from leadgate.dedup.models import MatchKey
+from leadgate.dedup.registry import active_clause, label_of, model_for
+from leadgate.leads.matching import Match, Matches
+from leadgate.leads.models import Lead
+from leadgate.security.access import Actor, scoped
+
+MAX_CANDIDATES = 200
+MAX_MATCHES = 20
+
+
+@dataclass
+class Duplicate:
+    record_type: str
+    id: uuid.UUID
+    name: str
+    score: float
+    rules: list[str] = field(default_factory=list)
+
+
+class DuplicatesFound(Conflict):
+    """Create/update refused because published rules found likely duplicates."""
+
+    code = "duplicates_found"
+    title = "Possible duplicates"
+
+    def __init__(self, record_type: str, matches: list[Duplicate]) -> None:
+        names = ", ".join(f"{m.record_type} {m.name!r}" for m in matches[:5])
+        super().__init__(
+            f"this {record_type} looks like {len(matches)} existing record(s): {names}; "
+            "resend with ignore_duplicates=true to save it anyway"
+        )
+        self.matches = matches
+
+    def extra(self) -> dict[str, object]:
+        return {
+            "matches": [
+                {
+                    "record_type": m.record_type,
+                    "id": str(m.id),
+                    "name": m.name,
+                    "score": m.score,
+                    "rules": m.rules,
+                }
+                for m in self.matches
+            ]
+        }
+
+
+def _candidates(
+    session: Session, actor: Actor, rule: ActiveRule, record: Any, keys: set[str]
+) -> list[Any]:
+    ids = session.scalars(
+        select(MatchKey.record_id)
+        .where(MatchKey.rule_id == rule.id, MatchKey.key.in_(keys))
+        .limit(MAX_CANDIDATES)
+    ).all()
+    ids = [i for i in set(ids) if i != record.id]
+    if not ids:
+        return []
+    model = model_for(rule.match_type)
+    stmt = scoped(actor, model).where(model.id.in_(ids))
+    if rule.exclude_inactive:
+        stmt = stmt.where(active_clause(rule.match_type))
+    return list(session.scalars(stmt))
+
+
+def find_duplicates(
+    session: Session, actor: Actor, record: Any, match_type: str | None = None
+) -> list[Duplicate]:
+    """Records that published rules say duplicate `record`, best first."""
+    found: dict[tuple[str, uuid.UUID], Duplicate] = {}
+    for rule in published_rules(session):
+        if rule.base_type != record.RECORD_TYPE:
+            continue
+        if match_type is not None and rule.match_type != match_type:
+            continue
+        logic = rule.logic
+        mine = values_of(record, side_fields(logic, "base"), logic.case_sensitive)
+        keys = blocking_keys(logic, mine, "base")
+        if not keys:
+            continue
+        for other in _candidates(session, actor, rule, record, keys):
+            theirs = values_of(other, side_fields(logic, "match"), logic.case_sensitive)
+            result = score(logic, mine, theirs)
+            if result is None:
+                continue
+            entry = found.setdefault(
+                (rule.match_type, other.id),
+                Duplicate(rule.match_type, other.id, label_of(other), result),
+            )
+            entry.score = max(entry.score, result)
+            entry.rules.append(logic.name)
+    ranked = sorted(found.values(), key=lambda d: (-d.score, d.record_type, str(d.id)))
+    return ranked[:MAX_MATCHES]
+
+
+def check_duplicates(session: Session, actor: Actor, record: Any) -> None:
+    """Raise DuplicatesFound (409) when published rules match `record`."""
+    matches = find_duplicates(session, actor, record)
+    if matches:
+        raise DuplicatesFound(record.RECORD_TYPE, matches)
+
+
+def rules_matcher(session: Session, actor: Actor, lead: Lead) -> Matches:
+    """The qualify preview's matcher: the lead's duplicates by the published rules."""
+    result = Matches()
+    buckets = {"account": result.accounts, "contact": result.contacts, "lead": result.leads}
+    for dup in find_duplicates(session, actor, lead):
+        buckets[dup.record_type].append(Match(dup.record_type, dup.id, dup.name, dup.rules))
+    return result
