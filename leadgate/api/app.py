@@ -12,6 +12,7 @@ from leadgate.api.routers import (
     activities,
     admin,
     contacts,
+    duplicates,
     leads,
     opportunities,
     security,
@@ -20,7 +21,16 @@ from leadgate.api.routers import (
 
 def install_api(app: FastAPI) -> None:
     problems.install(app)
-    for module in (security, leads, accounts, contacts, opportunities, activities, admin):
+    for module in (
+        security,
+        leads,
+        accounts,
+        contacts,
+        opportunities,
+        activities,
+        admin,
+        duplicates,
+    ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(docs.router)
 

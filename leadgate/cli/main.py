@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from rich.table import Table
 from sqlalchemy import select
 
+from leadgate.cli import duplicates as duplicates_cli
 from leadgate.cli.context import cli_actor, fail, one_line_errors, out, session_scope
 from leadgate.core.errors import ValidationFailed
 from leadgate.core.settings import get_settings
@@ -35,6 +36,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(leads_app, name="leads")
+app.add_typer(duplicates_cli.app, name="duplicates")
 
 AsUser = Annotated[
     str | None, typer.Option("--as", help="act as this user (default: first administrator)")

@@ -226,3 +226,11 @@ def undo_merge(session: Session, actor: Actor, merge_id: uuid.UUID) -> RecordMer
     record.undone_at = utcnow()
     session.flush()
     return record
+
+
+def record_type_of(session: Session, record_id: uuid.UUID) -> str:
+    """Which mergeable type an id belongs to (for commands that take bare ids)."""
+    for record_type in ("lead", "contact", "account"):
+        if session.get(model_for(record_type), record_id) is not None:
+            return record_type
+    raise NotFound(f"no lead, contact or account {record_id}")
