@@ -172,7 +172,7 @@ def merge(session: Session, actor: Actor, request: MergeRequest) -> RecordMerge:
     return record
 
 
-def _typed(model: type[Any], name: str, value: Any) -> Any:
+def typed_value(model: type[Any], name: str, value: Any) -> Any:
     """A JSON-stored value back in its column's Python type."""
     if value is None:
         return None
@@ -209,7 +209,7 @@ def undo_merge(session: Session, actor: Actor, merge_id: uuid.UUID) -> RecordMer
             .where(table.c.id == uuid.UUID(row_id), table.c[column] == master.id)
             .values({column: other.id})
         )
-    restored = {k: _typed(model, k, v) for k, v in record.master_before.items()}
+    restored = {k: typed_value(model, k, v) for k, v in record.master_before.items()}
     if restored:
         _DERIVE[record.record_type](master, restored)
         change_record(session, actor, master, restored, action="unmerge")
