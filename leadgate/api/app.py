@@ -13,9 +13,11 @@ from leadgate.api.routers import (
     admin,
     contacts,
     duplicates,
+    imports,
     leads,
     opportunities,
     security,
+    webforms,
 )
 
 
@@ -30,6 +32,8 @@ def install_api(app: FastAPI) -> None:
         activities,
         admin,
         duplicates,
+        imports,
+        webforms,
     ):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(docs.router)

@@ -12,6 +12,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from leadgate.cli import duplicates as duplicates_cli
+from leadgate.cli import imports as imports_cli
 from leadgate.cli.context import cli_actor, fail, one_line_errors, out, session_scope
 from leadgate.core.errors import ValidationFailed
 from leadgate.core.settings import get_settings
@@ -37,6 +38,9 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(leads_app, name="leads")
 app.add_typer(duplicates_cli.app, name="duplicates")
+app.add_typer(imports_cli.lists_app, name="lists")
+app.command("import")(imports_cli.import_command)
+app.command("export")(imports_cli.export_command)
 
 AsUser = Annotated[
     str | None, typer.Option("--as", help="act as this user (default: first administrator)")

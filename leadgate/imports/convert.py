@@ -4,7 +4,7 @@ Dates in common formats (ISO first, then day-first, then month-first; years
 outside 1900 to 2100 refused), money with thousands separators in either
 convention, booleans in several languages' usual spellings, option values by
 code or label, trimmed emails, phones from numeric cells, country names to ISO
-codes. A value that cannot be converted becomes a row error naming the field.
+alpha-2 codes. A value that cannot be converted becomes a row error naming the field.
 """
 
 from __future__ import annotations
@@ -60,13 +60,9 @@ _DATE_FORMATS = (
     "%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%Y%m%d",
     "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y",
 )  # fmt: skip
-_COUNTRY_NAMES = {
-    "US": "United States", "GB": "United Kingdom", "DE": "Germany", "FR": "France",
-    "ES": "Spain", "IT": "Italy", "NL": "Netherlands", "BE": "Belgium", "CH": "Switzerland",
-    "AT": "Austria", "CA": "Canada", "AU": "Australia", "IN": "India", "JP": "Japan",
-    "CN": "China", "BR": "Brazil", "MX": "Mexico", "IE": "Ireland", "SE": "Sweden",
-    "NO": "Norway", "DK": "Denmark", "FI": "Finland", "PL": "Poland", "PT": "Portugal",
-    "NZ": "New Zealand", "SG": "Singapore", "ZA": "South Africa",
+_ALPHA3 = {
+    "USA": "US", "GBR": "GB", "DEU": "DE", "FRA": "FR", "ESP": "ES", "ITA": "IT", "NLD": "NL",
+    "BEL": "BE", "CHE": "CH", "AUT": "AT", "CAN": "CA", "AUS": "AU", "IND": "IN", "JPN": "JP",
 }  # fmt: skip
 _MONEY_JUNK = re.compile(r"[\s$€£¥'\u00a0]|[A-Z]{3}", re.IGNORECASE)
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -159,12 +155,12 @@ def to_option(field: str, value: Any) -> str:
 
 
 def to_country(value: Any) -> str:
-    """Recognised names and codes become the English name; anything else stays as typed."""
+    """Recognised names and codes become the ISO 3166 alpha-2 code; others stay as typed."""
     text = to_text(value)
     region = region_for(text)
     if region is None and len(text) == 3 and text.isalpha():
-        region = {"USA": "US", "GBR": "GB", "DEU": "DE", "FRA": "FR"}.get(text.upper())
-    return _COUNTRY_NAMES.get(region or "", text)
+        region = _ALPHA3.get(text.upper())
+    return region or text
 
 
 def convert(field: str, value: Any) -> Any:

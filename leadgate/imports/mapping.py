@@ -28,14 +28,13 @@ def fold_header(header: str) -> str:
 def auto_map(record_type: str, headers: Sequence[str]) -> dict[str, str]:
     target = target_for(record_type)
     synonyms = SYNONYMS.get(record_type, {})
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
+    by_fold = {fold_header(f): f for f in target.fields}
+    # Headers that name a field exactly win over synonyms ("external_key" beats "id").
+    mapping = {h: by_fold[fold_header(h)] for h in headers if fold_header(h) in by_fold}
+    taken = set(mapping.values())
     for header in headers:
-        key = fold_header(header)
-        field = header.strip() if header.strip() in target.fields else synonyms.get(key)
-        if field is None:
-            field = next((f for f in target.fields if fold_header(f) == key), None)
-        if field is not None and field not in taken:
+        field = synonyms.get(fold_header(header))
+        if header not in mapping and field is not None and field not in taken:
             mapping[header] = field
             taken.add(field)
     return mapping

@@ -22,6 +22,7 @@ from leadgate.imports.targets import Target
 from leadgate.security.access import Actor, scoped
 
 FORMULA_START = "="
+NEUTRALISED = frozenset("=+-@\t\r")
 
 
 @dataclass
@@ -50,6 +51,8 @@ def _values(ctx: RowContext, cells: list[Any]) -> tuple[dict[str, Any], list[str
         if isinstance(raw, str) and raw.lstrip().startswith(FORMULA_START):
             errors.append(f"{name}: holds a formula; formulas are not imported")
             continue
+        if isinstance(raw, str) and raw.startswith("'") and raw[1:2] in NEUTRALISED:
+            raw = raw[1:]  # our exports' guard against formula injection, taken off again
         try:
             value = convert(name, raw)
         except ConversionError as exc:
@@ -115,7 +118,8 @@ def process_row(
         )
     values, errors = _values(ctx, cells)
     data, problems = _validated(ctx.target.create_schema, values)
-    errors += problems
+    refused = {e.split(":", 1)[0] for e in errors}
+    errors += [p for p in problems if p.split(":", 1)[0] not in refused]
     if errors:
         return RowResult(row_number, "failed", errors=errors)
     try:

@@ -131,8 +131,8 @@ def run_job(
     actor = actor.via("import")
     with factory() as session, session.begin():
         job = load(session, actor, ImportJob, job_id, Op.WRITE)
-        if job.state not in ("pending", "running"):
-            raise Conflict(f"import {job_id} is {job.state}; only pending or running jobs run")
+        if job.state not in ("pending", "running", "failed"):
+            raise Conflict(f"import {job_id} is {job.state}; it cannot run again")
         job.state = "running"
         path, file_name, skip = Path(job.file_path), job.file_name, job.rows_done
     try:
@@ -220,3 +220,10 @@ def write_report(session: Session, actor: Actor, job_id: uuid.UUID, out: TextIO)
     )
     for number, outcome, record_id, errors in rows:
         writer.writerow([number, outcome, record_id or "", "; ".join(errors or [])])
+
+
+def mark_interrupted(factory: sessionmaker[Session], job_id: uuid.UUID, error: str) -> None:
+    """Note why a background run stopped; the job stays resumable."""
+    with factory() as session, session.begin():
+        job = session.get_one(ImportJob, job_id)
+        job.error = error[:2000]

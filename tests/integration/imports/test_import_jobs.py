@@ -75,7 +75,7 @@ def test_latin1_semicolon_file_with_dynamics_headers(
     assert lead.last_name == "Müller"
     assert lead.estimated_value == Decimal("12000.50")
     assert lead.estimated_close_date.isoformat() == "2026-12-31"  # type: ignore[union-attr]
-    assert (lead.rating, lead.do_not_email, lead.country) == ("hot", True, "Switzerland")
+    assert (lead.rating, lead.do_not_email, lead.country) == ("hot", True, "CH")
     assert lead.external_key == "V-1"
 
 
