@@ -9,6 +9,7 @@ ignore_duplicates), per import row, and by the qualify preview.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,15 +67,30 @@ class DuplicatesFound(Conflict):
         }
 
 
+# Where candidate ids come from: the index table, or a batch's prefetched copy of it.
+Lookup = Callable[[ActiveRule, set[str]], Iterable[uuid.UUID]]
+
+
+def index_lookup(session: Session) -> Lookup:
+    def lookup(rule: ActiveRule, keys: set[str]) -> Iterable[uuid.UUID]:
+        return session.scalars(
+            select(MatchKey.record_id)
+            .where(MatchKey.rule_id == rule.id, MatchKey.key.in_(keys))
+            .limit(MAX_CANDIDATES)
+        ).all()
+
+    return lookup
+
+
 def _candidates(
-    session: Session, actor: Actor, rule: ActiveRule, record: Any, keys: set[str]
+    session: Session,
+    actor: Actor,
+    rule: ActiveRule,
+    record: Any,
+    keys: set[str],
+    lookup: Lookup,
 ) -> list[Any]:
-    ids = session.scalars(
-        select(MatchKey.record_id)
-        .where(MatchKey.rule_id == rule.id, MatchKey.key.in_(keys))
-        .limit(MAX_CANDIDATES)
-    ).all()
-    ids = [i for i in set(ids) if i != record.id]
+    ids = [i for i in set(lookup(rule, keys)) if i != record.id][:MAX_CANDIDATES]
     if not ids:
         return []
     model = model_for(rule.match_type)
@@ -85,9 +101,14 @@ def _candidates(
 
 
 def find_duplicates(
-    session: Session, actor: Actor, record: Any, match_type: str | None = None
+    session: Session,
+    actor: Actor,
+    record: Any,
+    match_type: str | None = None,
+    lookup: Lookup | None = None,
 ) -> list[Duplicate]:
     """Records that published rules say duplicate `record`, best first."""
+    lookup = lookup or index_lookup(session)
     found: dict[tuple[str, uuid.UUID], Duplicate] = {}
     for rule in published_rules(session):
         if rule.base_type != record.RECORD_TYPE:
@@ -99,7 +120,7 @@ def find_duplicates(
         keys = blocking_keys(logic, mine, "base")
         if not keys:
             continue
-        for other in _candidates(session, actor, rule, record, keys):
+        for other in _candidates(session, actor, rule, record, keys, lookup):
             theirs = values_of(other, side_fields(logic, "match"), logic.case_sensitive)
             result = score(logic, mine, theirs)
             if result is None:

@@ -29,7 +29,14 @@ from leadgate.dedup.merge import typed_value
 from leadgate.imports.mapping import build_mapping, get_mapping
 from leadgate.imports.models import ImportJob, ImportRow
 from leadgate.imports.reading import Rows, open_sheet
-from leadgate.imports.rows import RowContext, RowResult, process_row
+from leadgate.imports.rows import (
+    BatchCache,
+    Prepared,
+    RowContext,
+    RowResult,
+    prepare_row,
+    write_row,
+)
 from leadgate.imports.targets import target_for
 from leadgate.security.access import Actor, load
 from leadgate.security.roles import Op
@@ -96,10 +103,12 @@ def _batches(rows: Rows, skip: int) -> Iterator[list[Any]]:
 def _run_batch(
     session: Session, actor: Actor, job: ImportJob, ctx: RowContext, batch: list[Any]
 ) -> list[RowResult]:
-    results: list[RowResult] = []
+    prepared = [prepare_row(ctx, number, cells) for number, cells in batch]
     trial = session.begin_nested() if job.dry_run else None
-    for number, cells in batch:
-        results.append(process_row(session, actor, ctx, number, cells))
+    cache = BatchCache(session, actor, ctx, [p for p in prepared if isinstance(p, Prepared)])
+    results = [
+        write_row(session, actor, ctx, p, cache) if isinstance(p, Prepared) else p for p in prepared
+    ]
     if trial is not None:
         trial.rollback()
     for r in results:

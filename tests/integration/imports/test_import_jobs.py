@@ -269,3 +269,16 @@ def test_undo_restores_the_previous_state(
     assert after == before
     with session_factory() as session, session.begin(), pytest.raises(Conflict, match="undone"):
         undo_import(session, who, job.id)
+
+
+def test_duplicates_inside_one_file_are_caught(
+    tmp_path: Path, session_factory: sessionmaker[Session], who: Actor
+) -> None:
+    text = "Topic,Email,External Key\nA,same@f.example,f1\nB,SAME@f.example,f2\nC,c@f.example,f1\n"
+    job = run(session_factory, who, write(tmp_path, "f.csv", text), list_vendor="f")
+    assert [o for o, _ in outcomes(session_factory, job).values()] == [
+        "created", "skipped_duplicate", "updated",
+    ]  # fmt: skip
+    assert [(x.external_key, x.topic) for x in leads(session_factory, list_vendor="f")] == [
+        ("f1", "C")
+    ]
