@@ -8,6 +8,7 @@ or a carriage return) get a leading apostrophe.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -83,6 +84,20 @@ def _text(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return neutralise(str(value))
+
+
+def csv_chunks(rows: Iterator[list[Any]], every: int = CHUNK) -> Iterator[str]:
+    """CSV text in pieces of `every` rows (for streaming responses)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for n, row in enumerate(rows, 1):
+        writer.writerow([_text(v) for v in row])
+        if n % every == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def write_csv(rows: Iterator[list[Any]], out: TextIO) -> int:

@@ -217,18 +217,26 @@ def undo_import(session: Session, actor: Actor, job_id: uuid.UUID) -> ImportJob:
 REPORT_COLUMNS = ("row", "outcome", "record_id", "errors")
 
 
-def write_report(session: Session, actor: Actor, job_id: uuid.UUID, out: TextIO) -> None:
+def report_rows(session: Session, actor: Actor, job_id: uuid.UUID) -> Iterator[list[Any]]:
+    """The per-row outcome table (header first); the job's access is checked at once."""
     job = load(session, actor, ImportJob, job_id)
-    writer = csv.writer(out)
-    writer.writerow(REPORT_COLUMNS)
-    rows = session.execute(
+    stmt = (
         select(ImportRow.row_number, ImportRow.outcome, ImportRow.record_id, ImportRow.errors)
         .where(ImportRow.job_id == job.id)
         .order_by(ImportRow.row_number)
         .execution_options(yield_per=1000)
     )
-    for number, outcome, record_id, errors in rows:
-        writer.writerow([number, outcome, record_id or "", "; ".join(errors or [])])
+
+    def rows() -> Iterator[list[Any]]:
+        yield list(REPORT_COLUMNS)
+        for number, outcome, record_id, errors in session.execute(stmt):
+            yield [number, outcome, record_id or "", "; ".join(errors or [])]
+
+    return rows()
+
+
+def write_report(session: Session, actor: Actor, job_id: uuid.UUID, out: TextIO) -> None:
+    csv.writer(out).writerows(report_rows(session, actor, job_id))
 
 
 def mark_interrupted(factory: sessionmaker[Session], job_id: uuid.UUID, error: str) -> None:

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -128,13 +128,25 @@ def import_status(job_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Im
         return ImportJobRead.model_validate(service.get_job(session, actor, job_id))
 
 
+def _streamed(
+    factory: sessionmaker[Session], build: Callable[[Session], Iterator[list[Any]]]
+) -> Iterator[str]:
+    """CSV pieces read in a session of their own (the request's may close first)."""
+    with factory() as session, session.begin():
+        yield from export.csv_chunks(build(session))
+
+
 @router.get("/imports/{job_id}/report", summary="Per-row outcomes as CSV")
-def import_report(job_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> StreamingResponse:
-    buffer = io.StringIO()
+def import_report(
+    job_id: uuid.UUID, request: Request, session: SessionDep, actor: ActorDep
+) -> StreamingResponse:
     with session.begin():
-        service.write_report(session, actor, job_id, buffer)
+        service.get_job(session, actor, job_id)  # 404 before the stream starts
+    chunks = _streamed(
+        request.app.state.session_factory, lambda s: service.report_rows(s, actor, job_id)
+    )
     return StreamingResponse(
-        iter([buffer.getvalue()]),
+        chunks,
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="import-{job_id}.csv"'},
     )
@@ -193,11 +205,14 @@ def export_list(
     reserved = {"format", "q"}
     filters = {k: v for k, v in request.query_params.items() if k not in reserved}
     if format == "csv":
-        buffer = io.StringIO()
-        with session.begin():
-            export.write_csv(export.export_rows(session, actor, record_type, filters, q), buffer)
+        with session.begin():  # bad filters answer 422 before the stream starts
+            next(export.export_rows(session, actor, record_type, filters, q))
+        chunks = _streamed(
+            request.app.state.session_factory,
+            lambda s: export.export_rows(s, actor, record_type, filters, q),
+        )
         return StreamingResponse(
-            iter([buffer.getvalue()]),
+            chunks,
             media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{record_type}s.csv"'},
         )
