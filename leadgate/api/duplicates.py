@@ -9,6 +9,7 @@ request with the query parameter `ignore_duplicates=true` or the header
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, Query
@@ -33,8 +34,18 @@ def ignore_duplicates(
 IgnoreDuplicates = Annotated[bool, Depends(ignore_duplicates)]
 
 
-def refuse_duplicates(session: Session, actor: Actor, record: R, ignore: bool) -> R:
-    """Raise 409 (rolling the save back) when `record` matches published duplicate rules."""
+def refuse_duplicates(
+    session: Session,
+    actor: Actor,
+    record: R,
+    ignore: bool,
+    changed: Iterable[str] | None = None,
+) -> R:
+    """Raise 409 (rolling the save back) when `record` matches published duplicate rules.
+
+    Updates pass the fields they `changed`: only changes to fields the rules
+    compare are checked.
+    """
     if not ignore:
-        check_duplicates(session, actor, record)
+        check_duplicates(session, actor, record, changed)
     return record

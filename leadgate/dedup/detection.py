@@ -135,8 +135,29 @@ def find_duplicates(
     return ranked[:MAX_MATCHES]
 
 
-def check_duplicates(session: Session, actor: Actor, record: Any) -> None:
-    """Raise DuplicatesFound (409) when published rules match `record`."""
+def watched_fields(session: Session, record_type: str) -> set[str]:
+    """Stored fields whose change can change what `record_type`'s published rules match."""
+    fields: set[str] = set()
+    for rule in published_rules(session):
+        if rule.base_type == record_type:
+            fields |= set(side_fields(rule.logic, "base"))
+    if "full_name" in fields:
+        fields |= {"first_name", "last_name"}
+    if fields & {"phone", "mobile_phone"}:
+        fields.add("country")  # phones are compared in E.164, which depends on the country
+    return fields
+
+
+def check_duplicates(
+    session: Session, actor: Actor, record: Any, changed: Iterable[str] | None = None
+) -> None:
+    """Raise DuplicatesFound (409) when published rules match `record`.
+
+    On an update (`changed` given) only a change to a watched field triggers the
+    check, so editing a record that already has a known duplicate is not blocked.
+    """
+    if changed is not None and not set(changed) & watched_fields(session, record.RECORD_TYPE):
+        return
     matches = find_duplicates(session, actor, record)
     if matches:
         raise DuplicatesFound(record.RECORD_TYPE, matches)

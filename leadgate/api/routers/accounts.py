@@ -79,7 +79,7 @@ def update_account(
 ) -> JSONResponse:
     with session.begin():
         account = service.update_account(session, actor, account_id, data, version)
-        refuse_duplicates(session, actor, account, ignore)
+        refuse_duplicates(session, actor, account, ignore, changed=data.changes())
         return record_response(AccountRead, account)
 
 

@@ -71,7 +71,7 @@ def update_contact(
 ) -> JSONResponse:
     with session.begin():
         contact = service.update_contact(session, actor, contact_id, data, version)
-        refuse_duplicates(session, actor, contact, ignore)
+        refuse_duplicates(session, actor, contact, ignore, changed=data.changes())
         return record_response(ContactRead, contact)
 
 

@@ -97,7 +97,7 @@ def update_lead(
 ) -> JSONResponse:
     with session.begin():
         lead = service.update_lead(session, actor, lead_id, data, version)
-        refuse_duplicates(session, actor, lead, ignore)
+        refuse_duplicates(session, actor, lead, ignore, changed=data.changes())
         return record_response(LeadRead, lead)
 
 

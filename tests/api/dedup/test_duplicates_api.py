@@ -136,3 +136,13 @@ def test_merge_refuses_bad_input(admin: Api) -> None:
     )  # fmt: skip
     assert bad_field.status_code == 422
     assert bad_field.json()["errors"][0]["field"] == "prefer_other.0"
+
+
+def test_editing_an_unrelated_field_of_a_known_duplicate_is_not_blocked(admin: Api) -> None:
+    admin.create("/api/v1/leads", lead_body(email="twin@x.example"))
+    twin = admin.post("/api/v1/leads?ignore_duplicates=true", lead_body(email="twin@x.example"))
+    url = f"/api/v1/leads/{twin.json()['id']}"
+    assert admin.patch(url, {"rating": "cold"}, etag='"1"').status_code == 200
+    moved = admin.patch(url, {"email": "TWIN@x.example"}, etag='"2"')
+    assert moved.status_code == 409
+    assert moved.json()["code"] == "duplicates_found"
