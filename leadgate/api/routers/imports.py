@@ -22,6 +22,7 @@ from leadgate.core.fields import Input
 from leadgate.core.ids import new_id
 from leadgate.imports import export, purge, service
 from leadgate.imports.mapping import get_mapping, parse_overrides, save_mapping
+from leadgate.imports.models import ImportJob
 from leadgate.imports.service import ImportOptions
 from leadgate.security.access import Actor
 
@@ -80,6 +81,9 @@ def _store(upload: UploadFile, folder: Path, limit: int) -> Path:
 def _run_in_background(factory: sessionmaker[Session], actor: Actor, job_id: uuid.UUID) -> None:
     try:
         service.run_job(factory, actor, job_id)
+        with factory() as session:
+            # The upload is kept only while a resume may need it.
+            Path(session.get_one(ImportJob, job_id).file_path).unlink(missing_ok=True)
     except DomainError:
         pass  # recorded on the job (state failed, error) for the progress endpoint
     except Exception as exc:  # the job stays resumable from its last committed batch

@@ -39,7 +39,7 @@ def rows_of(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_upload_runs_reports_and_undoes(admin: Api) -> None:
+def test_upload_runs_reports_and_undoes(admin: Api, settings: Settings) -> None:
     text = "Topic,Email,Lead Number\nOne,one@up.example,U1\nTwo,bad-email,U2\n"
     started = upload(admin, text, vendor="up")
     assert started.status_code == 202, started.text
@@ -48,6 +48,7 @@ def test_upload_runs_reports_and_undoes(admin: Api) -> None:
     assert (status["state"], status["created_count"], status["failed_count"]) == (
         "completed", 1, 1,
     )  # fmt: skip
+    assert list(Path(settings.import_dir).iterdir()) == []  # the upload is removed when done
     report = rows_of(admin.get(f"/api/v1/imports/{job_id}/report").text)
     assert [r["outcome"] for r in report] == ["created", "failed"]
     assert report[1]["errors"].startswith("email:")
