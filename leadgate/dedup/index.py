@@ -82,6 +82,11 @@ def index_records(session: Session, record_type: str, records: Iterable[Any], ne
         session.execute(insert(MatchKey), rows)
 
 
+def on_created_many(session: Session, event: Any) -> None:
+    if event.records:
+        index_records(session, event.records[0].RECORD_TYPE, event.records, new=True)
+
+
 def on_saved(session: Session, event: Any) -> None:
     record = event.record
     index_records(session, record.RECORD_TYPE, [record], new=event.created)

@@ -20,7 +20,7 @@ from leadgate.audit.recording import jsonable
 from leadgate.core.errors import DomainError
 from leadgate.dedup.detection import find_duplicates
 from leadgate.dedup.index import ActiveRule, published_rules
-from leadgate.dedup.keys import blocking_keys, side_fields, values_of
+from leadgate.dedup.keys import blocking_keys, score, side_fields, values_of
 from leadgate.dedup.models import MatchKey
 from leadgate.imports.convert import ConversionError, convert
 from leadgate.imports.reading import is_broken
@@ -128,6 +128,8 @@ class BatchCache:
                 for key, record_id in found:
                     self.known[(rule.id, key)].add(record_id)
         self.by_vendor_key: dict[tuple[str, str], uuid.UUID] = {}
+        self.deferred = {}
+        self.outcomes = {}
         if ctx.target.upsert_by_vendor_key:
             self._prefetch_vendor_keys(session, actor, ctx, rows)
 
@@ -149,8 +151,60 @@ class BatchCache:
                 for record in session.scalars(stmt):
                     self.by_vendor_key.setdefault((vendor, record.external_key), record.id)
 
+    deferred: dict[uuid.UUID, Prepared]
+    outcomes: dict[int, RowResult]
+
+    def defer(self, row: Prepared) -> None:
+        self.deferred[row.unsaved.id] = row
+
+    def must_flush_before(self, ctx: RowContext, row: Prepared) -> bool:
+        """A row that may update or duplicate a record still waiting to be created needs
+        that record written first (the duplicate check and the update read the table)."""
+        if not self.deferred:
+            return False
+        pair = _vendor_key(row.values)
+        if pair is not None and self.by_vendor_key.get(pair) in self.deferred:
+            return True
+        for rule in self.rules:
+            mine = values_of(
+                row.unsaved, side_fields(rule.logic, "base"), rule.logic.case_sensitive
+            )
+            for key in blocking_keys(rule.logic, mine, "base"):
+                for other_id in self.known.get((rule.id, key), ()):
+                    other = self.deferred.get(other_id)
+                    if other is None:
+                        continue
+                    fields = side_fields(rule.logic, "match")
+                    theirs = values_of(other.unsaved, fields, rule.logic.case_sensitive)
+                    if score(rule.logic, mine, theirs) is not None:
+                        return True
+        return False
+
+    def flush(self, session: Session, actor: Actor, ctx: RowContext) -> None:
+        """Create the deferred rows in one batched write; row by row if that fails."""
+        if not self.deferred or ctx.target.create_many is None:
+            return
+        rows = list(self.deferred.values())
+        self.deferred.clear()
+        try:
+            with session.begin_nested():
+                ctx.target.create_many(session, actor, [(r.unsaved.id, r.data) for r in rows])
+            return
+        except (DomainError, ValidationError):
+            pass
+        for row in rows:
+            try:
+                with session.begin_nested():
+                    record = ctx.target.create(session, actor, row.data)
+                self.outcomes[row.row_number] = RowResult(row.row_number, "created", record.id)
+            except DomainError as exc:
+                problems = [f"{e.field}: {e.message}" for e in exc.errors] or [exc.detail]
+                self.outcomes[row.row_number] = RowResult(row.row_number, "failed", errors=problems)
+
     def lookup(self, rule: ActiveRule, keys: set[str]) -> Iterable[uuid.UUID]:
-        return {i for key in keys for i in self.known.get((rule.id, key), ())}
+        # Waiting rows are left out: `must_flush_before` found none of them a match.
+        found = {i for key in keys for i in self.known.get((rule.id, key), ())}
+        return found - self.deferred.keys()
 
     def remember(self, record: Any, values: dict[str, Any]) -> None:
         for rule in self.rules:
@@ -206,6 +260,8 @@ def write_row(
     session: Session, actor: Actor, ctx: RowContext, row: Prepared, cache: BatchCache
 ) -> RowResult:
     """Upsert, check duplicates and write one prepared row in its own savepoint."""
+    if cache.must_flush_before(ctx, row):
+        cache.flush(session, actor, ctx)
     try:
         with session.begin_nested():
             result = _write(session, actor, ctx, row, cache)
@@ -236,6 +292,11 @@ def _write(
                 return RowResult(0, "skipped_duplicate", best.id, errors=[reason])
             record = session.get_one(ctx.target.model, best.id)
             return _update(session, actor, ctx, record, values)
+    if ctx.target.create_many is not None:
+        # Written with the batch's other new records by `BatchCache.flush`.
+        cache.defer(row)
+        cache.remember(row.unsaved, values)
+        return RowResult(0, "created", row.unsaved.id)
     record = ctx.target.create(session, actor, row.data)
     cache.remember(record, values)
     return RowResult(0, "created", record.id)

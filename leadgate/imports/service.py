@@ -109,6 +109,8 @@ def _run_batch(
     results = [
         write_row(session, actor, ctx, p, cache) if isinstance(p, Prepared) else p for p in prepared
     ]
+    cache.flush(session, actor, ctx)
+    results = [cache.outcomes.get(r.row_number, r) for r in results]
     if trial is not None:
         trial.rollback()
     for r in results:

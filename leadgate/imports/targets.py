@@ -45,6 +45,8 @@ class Target:
     # Each tuple: at least one of these fields must be mapped.
     required: tuple[tuple[str, ...], ...]
     upsert_by_vendor_key: bool = False
+    # A batched create for many new records at once (same checks and audit).
+    create_many: Callable[[Session, Actor, list[tuple[uuid.UUID, Any]]], Any] | None = None
 
     @property
     def fields(self) -> set[str]:
@@ -69,6 +71,7 @@ TARGETS = {
     "lead": Target(
         "lead", Lead, LeadCreate, LeadUpdate, leads.create_lead, leads.update_lead,
         leads.delete_lead, leads.derive_keys, (("topic",),), upsert_by_vendor_key=True,
+        create_many=leads.create_leads,
     ),
     "contact": Target(
         "contact", Contact, ContactCreate, ContactUpdate, contacts.create_contact,

@@ -14,3 +14,10 @@ class LeadSaved(Event):
 
     record: Lead
     created: bool
+
+
+@dataclass(frozen=True)
+class LeadsCreated(Event):
+    """Many leads created at once (imports), flushed in the caller's transaction."""
+
+    records: list[Lead]
