@@ -4,6 +4,7 @@ crash and resume, undo, XLSX."""
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,12 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from leadgate.audit.models import AuditEvent
 from leadgate.core.errors import Conflict, ValidationFailed
 from leadgate.imports import service
 from leadgate.imports.models import ImportJob, ImportRow
 from leadgate.imports.service import ImportOptions, run_job, start_import, undo_import
+from leadgate.imports.targets import TARGETS
 from leadgate.leads.models import Lead
 from leadgate.security.access import Actor
 from tests.factories import actor
@@ -282,3 +285,27 @@ def test_duplicates_inside_one_file_are_caught(
     assert [(x.external_key, x.topic) for x in leads(session_factory, list_vendor="f")] == [
         ("f1", "C")
     ]
+
+
+def test_batched_creates_are_audited_and_fall_back_row_by_row(
+    tmp_path: Path,
+    session_factory: sessionmaker[Session],
+    who: Actor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    job = run(session_factory, who, write(tmp_path, "a.csv", "Topic,Email\nA,a@audit.example\n"))
+    (lead,) = leads(session_factory, email="a@audit.example")
+    with session_factory() as session:
+        event = session.scalar(
+            select(AuditEvent).where(AuditEvent.record_id == lead.id, AuditEvent.action == "create")
+        )
+        assert event is not None
+        assert (event.channel, event.changes["topic"]) == ("import", [None, "A"])
+
+    def refuse(*_: Any) -> None:
+        raise ValidationFailed.on("owner_id", "refused in bulk")
+
+    monkeypatch.setitem(TARGETS, "lead", replace(TARGETS["lead"], create_many=refuse))
+    job = run(session_factory, who, write(tmp_path, "b.csv", "Topic,Email\nB,b@audit.example\n"))
+    assert outcomes(session_factory, job)[1][0] == "created"
+    assert len(leads(session_factory, email="b@audit.example")) == 1
