@@ -49,9 +49,10 @@ def generate(path: Path, rows: int, seed: int = 8) -> None:
         for i in range(rows):
             n = rng.randrange(i) if i > 20 and rng.random() < 0.05 else i  # 5 % repeat an email
             first, last = rng.choice(FIRST), rng.choice(LAST)
+            phone = f"+1 {200 + i // 10_000_000:03d} {i // 10_000 % 1000:03d} {i % 10_000:04d}"
             writer.writerow([
                 f"B{i:07d}", f"Seats #{i}", first, last, f"Company {n // 3} Ltd",
-                f"person{n}@company{n // 3}.example", f"+1 415 {i % 1000:03d} {i % 10000:04d}",
+                f"person{n}@company{n // 3}.example", phone,
                 "Springfield", "US", f"{rng.randrange(1000, 90000)}.00", "web",
                 rng.choice(["hot", "warm", "cold"]),
             ])  # fmt: skip
