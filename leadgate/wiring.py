@@ -13,6 +13,9 @@ from leadgate.audit import models as _audit  # noqa: F401
 from leadgate.catalog import models as _catalog  # noqa: F401
 from leadgate.contacts import models as _contacts  # noqa: F401
 from leadgate.db.base import Base
+from leadgate.dedup import handlers as dedup_handlers
+from leadgate.dedup import models as _dedup  # noqa: F401
+from leadgate.imports import models as _imports  # noqa: F401
 from leadgate.invoices import models as _invoices  # noqa: F401
 from leadgate.leads import models as _leads  # noqa: F401
 from leadgate.opportunities import lines as _opportunity_lines  # noqa: F401
@@ -37,3 +40,4 @@ def wire() -> None:
     register_close_guard(open_quote_objections)
     scoring_handlers.register()
     process_handlers.register()
+    dedup_handlers.register()

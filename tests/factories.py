@@ -91,7 +91,7 @@ def lead_body(**overrides: Any) -> dict[str, Any]:
         "last_name": f"Lovelace{n}",
         "company_name": f"Analytical Engines {n} Ltd",
         "email": f"ada{n}@engines.example.com",
-        "phone": "+44 20 7946 0000",
+        "phone": f"+44 20 7946 {n % 10000:04d}",
         "country": "GB",
         "estimated_value": "12000.50",
         "lead_source": "web",

@@ -52,6 +52,8 @@ class Account(Tracked, Owned, SoftDeleted, Address, Base):
     )
     price_list_id: Mapped[uuid.UUID | None] = mapped_column()
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # Set when a merge folded this account into another (dedup).
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
     # Normalised copies for matching (see core.normalize).
     name_key: Mapped[str | None] = mapped_column(String(200))
     email_key: Mapped[str | None] = mapped_column(String(254))

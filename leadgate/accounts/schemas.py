@@ -92,6 +92,7 @@ class AccountRead(BaseModel):
     country: str | None
     currency: str
     originating_lead_id: uuid.UUID | None
+    merged_into_id: uuid.UUID | None = None
     owner_id: uuid.UUID
     created_at: datetime
     created_by_id: uuid.UUID | None

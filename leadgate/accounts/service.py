@@ -7,11 +7,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from leadgate.accounts.events import AccountSaved
 from leadgate.accounts.models import Account
 from leadgate.accounts.schemas import AccountCreate, AccountUpdate
 from leadgate.audit.editing import create_record, delete_record, update_record
 from leadgate.audit.recording import change_record
 from leadgate.core.errors import ValidationFailed
+from leadgate.core.events import publish
 from leadgate.core.ids import new_id
 from leadgate.core.normalize import company_key, email_key, phone_key
 from leadgate.security.access import Actor, load
@@ -54,7 +56,9 @@ def create_account(session: Session, actor: Actor, data: AccountCreate, **extra:
     account.name_key = company_key(account.name)
     account.email_key = email_key(account.email)
     account.phone_key = phone_key(account.phone, account.country)
-    return create_record(session, actor, account)
+    create_record(session, actor, account)
+    publish(session, AccountSaved(account, created=True))
+    return account
 
 
 def update_account(
@@ -67,7 +71,7 @@ def update_account(
     values = data.changes()
     if "parent_account_id" in values:
         _check_parent(session, actor, account_id, values["parent_account_id"])  # type: ignore[arg-type]
-    return update_record(
+    account = update_record(
         session,
         actor,
         Account,
@@ -77,6 +81,8 @@ def update_account(
         required=("name", "relationship_type", "currency"),
         derive=derive_keys,
     )
+    publish(session, AccountSaved(account, created=False))
+    return account
 
 
 def delete_account(

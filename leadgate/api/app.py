@@ -13,6 +13,8 @@ from leadgate.api.routers import (
     admin,
     catalog,
     contacts,
+    duplicates,
+    imports,
     invoices,
     leads,
     opportunities,
@@ -22,6 +24,7 @@ from leadgate.api.routers import (
     quotes,
     scoring,
     security,
+    webforms,
 )
 
 
@@ -29,7 +32,7 @@ def install_api(app: FastAPI) -> None:
     problems.install(app)
     for module in (security, leads, accounts, contacts, opportunities, activities, admin,
                    catalog, opportunity_lines, quotes, orders, invoices, scoring,
-                   processes):  # fmt: skip
+                   processes, duplicates, imports, webforms):  # fmt: skip
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(docs.router)
 

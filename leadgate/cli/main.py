@@ -11,6 +11,8 @@ from pydantic import ValidationError
 from rich.table import Table
 from sqlalchemy import select
 
+from leadgate.cli import duplicates as duplicates_cli
+from leadgate.cli import imports as imports_cli
 from leadgate.cli import processes as processes_cli
 from leadgate.cli.context import cli_actor, fail, one_line_errors, out, session_scope
 from leadgate.cli.sales import catalog_app, invoices_app, orders_app, quotes_app
@@ -44,6 +46,10 @@ app.add_typer(orders_app, name="orders")
 app.add_typer(invoices_app, name="invoices")
 app.add_typer(scoring_app, name="scoring")
 app.add_typer(processes_cli.app, name="processes")
+app.add_typer(duplicates_cli.app, name="duplicates")
+app.add_typer(imports_cli.lists_app, name="lists")
+app.command("import")(imports_cli.import_command)
+app.command("export")(imports_cli.export_command)
 
 AsUser = Annotated[
     str | None, typer.Option("--as", help="act as this user (default: first administrator)")

@@ -35,6 +35,8 @@ class Contact(Tracked, Owned, SoftDeleted, Address, Base):
     originating_lead_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("leads.id", use_alter=True)
     )
+    # Set when a merge folded this contact into another (dedup).
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id"))
     email_key: Mapped[str | None] = mapped_column(String(254))
     phone_key: Mapped[str | None] = mapped_column(String(50))
     mobile_key: Mapped[str | None] = mapped_column(String(50))

@@ -79,6 +79,7 @@ class ContactRead(BaseModel):
     do_not_phone: bool
     do_not_bulk_email: bool
     originating_lead_id: uuid.UUID | None
+    merged_into_id: uuid.UUID | None = None
     owner_id: uuid.UUID
     created_at: datetime
     created_by_id: uuid.UUID | None

@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 
 from leadgate.accounts.models import Account
 from leadgate.audit.editing import create_record, delete_record, update_record
+from leadgate.contacts.events import ContactSaved
 from leadgate.contacts.models import Contact
 from leadgate.contacts.schemas import ContactCreate, ContactUpdate
 from leadgate.core.errors import NotFound, ValidationFailed
+from leadgate.core.events import publish
 from leadgate.core.ids import new_id
 from leadgate.core.normalize import email_key, phone_key
 from leadgate.security.access import Actor, load
@@ -45,7 +47,9 @@ def create_contact(session: Session, actor: Actor, data: ContactCreate, **extra:
     derive_keys(contact, keys)
     for name, value in keys.items():
         setattr(contact, name, value)
-    return create_record(session, actor, contact)
+    create_record(session, actor, contact)
+    publish(session, ContactSaved(contact, created=True))
+    return contact
 
 
 def update_contact(
@@ -58,7 +62,7 @@ def update_contact(
     values = data.changes()
     if "account_id" in values:
         _check_account(session, actor, values["account_id"])  # type: ignore[arg-type]
-    return update_record(
+    contact = update_record(
         session,
         actor,
         Contact,
@@ -68,6 +72,8 @@ def update_contact(
         required=("do_not_email", "do_not_phone", "do_not_bulk_email"),
         derive=derive_keys,
     )
+    publish(session, ContactSaved(contact, created=False))
+    return contact
 
 
 def delete_contact(

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     token_days: int = Field(default=30, ge=1, le=3650)
     # Updates to shared records must carry If-Match (428 otherwise).
     require_if_match: bool = True
+    # Uploaded import files stay here while their job runs (a resume reads them again).
+    import_dir: str = "var/imports"
+    max_upload_bytes: int = Field(default=512 * 1024**2, ge=1024)
 
     @property
     def is_sqlite(self) -> bool:

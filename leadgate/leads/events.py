@@ -1,5 +1,6 @@
-"""Events leads publish so higher layers (scoring, process flows) can react without leads
-importing them."""
+"""Events leads publish so higher layers (scoring, process flows, duplicate detection) can
+react without leads importing them. All are published after the flush, inside the
+caller's transaction."""
 
 from __future__ import annotations
 
@@ -7,15 +8,27 @@ import uuid
 from dataclasses import dataclass
 
 from leadgate.core.events import Event
+from leadgate.leads.models import Lead
 from leadgate.security.access import Actor
 
 
 @dataclass(frozen=True)
 class LeadSaved(Event):
-    """A lead was created or its fields changed (published after the flush)."""
+    """A lead was created or its fields changed."""
 
-    lead_id: uuid.UUID
+    record: Lead
     created: bool
+
+    @property
+    def lead_id(self) -> uuid.UUID:
+        return self.record.id
+
+
+@dataclass(frozen=True)
+class LeadsCreated(Event):
+    """Many leads created at once (imports); each is not announced on its own."""
+
+    records: list[Lead]
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ them in `leadgate.opportunities.qualification`; it closes the lead through
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from leadgate.accounts.models import Account
 from leadgate.audit.editing import create_record, delete_record, update_record
-from leadgate.audit.recording import check_version, record_transition
+from leadgate.audit.recording import add_records, check_version, record_transition
 from leadgate.contacts.models import Contact
 from leadgate.core.errors import (
     InvalidTransition,
@@ -25,7 +26,7 @@ from leadgate.core.errors import (
 from leadgate.core.events import publish
 from leadgate.core.ids import new_id
 from leadgate.core.normalize import company_key, email_key, phone_key
-from leadgate.leads.events import LeadCreated, LeadQualified, LeadSaved
+from leadgate.leads.events import LeadCreated, LeadQualified, LeadSaved, LeadsCreated
 from leadgate.leads.models import Lead
 from leadgate.leads.schemas import DisqualifyRequest, LeadCreate, LeadUpdate
 from leadgate.leads.states import LeadState, allowed_moves, check_transition
@@ -74,8 +75,45 @@ def create_lead(session: Session, actor: Actor, data: LeadCreate, **extra: Any) 
         setattr(lead, name, value)
     create_record(session, actor, lead)
     publish(session, LeadCreated(actor, lead.id))
-    publish(session, LeadSaved(lead.id, created=True))
+    publish(session, LeadSaved(lead, created=True))
     return lead
+
+
+def create_leads(
+    session: Session, actor: Actor, items: Sequence[tuple[uuid.UUID, LeadCreate]]
+) -> list[Lead]:
+    """Create many leads owned by the actor in one batched write (imports).
+
+    The same checks, normalised keys and audit rows as `create_lead`; leads with
+    links or another owner go through `create_lead` instead.
+    """
+    leads = []
+    for lead_id, data in items:
+        values = data.model_dump()
+        if values.pop("owner_id", None) not in (None, actor.user_id):
+            raise ValidationFailed.on("owner_id", "bulk creates are owned by the actor")
+        _check_links(session, actor, values)
+        for flag in _FLAGS:
+            values[flag] = bool(values[flag])
+        values["currency"] = values["currency"] or "USD"
+        lead = Lead(
+            id=lead_id,
+            state=LeadState.OPEN.value,
+            status="new",
+            owner_id=actor.user_id,
+            version=1,
+            **values,
+        )
+        keys: dict[str, Any] = {}
+        derive_keys(lead, keys)
+        for name, value in keys.items():
+            setattr(lead, name, value)
+        leads.append(lead)
+    add_records(session, actor, leads)
+    publish(session, LeadsCreated(leads))
+    for lead in leads:
+        publish(session, LeadCreated(actor, lead.id))
+    return leads
 
 
 def update_lead(
@@ -98,7 +136,7 @@ def update_lead(
         guard=_guard_open,
         derive=derive_keys,
     )
-    publish(session, LeadSaved(lead.id, created=False))
+    publish(session, LeadSaved(lead, created=False))
     return lead
 
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from leadgate.core.events import subscribe
-from leadgate.leads.events import LeadSaved
-from leadgate.leads.models import Lead
+from leadgate.leads.events import LeadSaved, LeadsCreated
 from leadgate.scoring.scorer import rescore_lead
 
 
 def on_lead_saved(session: Session, event: LeadSaved) -> None:
-    lead = session.get(Lead, event.lead_id)
-    if lead is not None:
+    rescore_lead(session, event.record)
+
+
+def on_leads_created(session: Session, event: LeadsCreated) -> None:
+    # Bulk creates (imports) announce their leads together, not one LeadSaved each.
+    for lead in event.records:
         rescore_lead(session, lead)
 
 
 def register() -> None:
     subscribe(LeadSaved, on_lead_saved)
+    subscribe(LeadsCreated, on_leads_created)

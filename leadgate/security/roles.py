@@ -36,7 +36,14 @@ N, OWN, A = Depth.NONE, Depth.OWN, Depth.ALL
 _SALES_RECORDS = {"lead", "opportunity"}
 _PARTY_RECORDS = {"account", "contact"}
 _WORK_RECORDS = {"activity", "note"}
-_ADMIN_RECORDS = {"user", "qualify_mapping", "audit_event", "process_flow"}
+_ADMIN_RECORDS = {
+    "user",
+    "qualify_mapping",
+    "audit_event",
+    "process_flow",
+    "duplicate_rule",
+    "web_form",
+}
 # Quotes, orders and invoices are owned like opportunities; their lines follow the document.
 _DOCUMENT_RECORDS = {"quote", "order", "invoice"}
 # Organisation-wide reference data: everyone reads it, managers maintain it.
@@ -51,6 +58,8 @@ _CATALOG_RECORDS = {
 }
 # Administrators define and train scoring models; managers may look at them.
 _SCORING_RECORDS = {"scoring_model", "scoring_model_version"}
+# Import jobs and saved column mappings (issue 8): people import their own lists.
+_IMPORT_RECORDS = {"import_job", "import_mapping"}
 
 _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
     Role.SYSTEM_ADMINISTRATOR: {},  # everything at ALL, see depth()
@@ -63,6 +72,9 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
         "audit_event": (A, N, N, N),
         **dict.fromkeys(_SCORING_RECORDS, (A, N, N, N)),
         "process_flow": (A, N, N, N),
+        **dict.fromkeys(_IMPORT_RECORDS, (A, A, A, A)),
+        "duplicate_rule": (A, N, N, N),
+        "web_form": (A, A, A, A),
     },
     Role.SALESPERSON: {
         **dict.fromkeys(_SALES_RECORDS, (OWN, A, OWN, OWN)),
@@ -74,6 +86,8 @@ _GRANTS: dict[Role, dict[str, tuple[Depth, Depth, Depth, Depth]]] = {
         "user": (A, N, N, N),
         "qualify_mapping": (A, N, N, N),
         "process_flow": (A, N, N, N),
+        **dict.fromkeys(_IMPORT_RECORDS, (OWN, A, OWN, OWN)),
+        "duplicate_rule": (A, N, N, N),
     },
     Role.READ_ONLY: {
         **dict.fromkeys(_SALES_RECORDS | _PARTY_RECORDS | _WORK_RECORDS, (A, N, N, N)),
@@ -95,6 +109,7 @@ RECORD_TYPES = frozenset(
     | _DOCUMENT_RECORDS
     | _CATALOG_RECORDS
     | _SCORING_RECORDS
+    | _IMPORT_RECORDS
     | {"opportunity_close"}
 )
 

@@ -13,6 +13,7 @@ from leadgate.accounts.models import Account
 from leadgate.accounts.schemas import AccountCreate, AccountRead, AccountUpdate
 from leadgate.activities.schemas import TimelineEntry
 from leadgate.api.deps import ActorDep, IfMatchRequired, ListDep, SessionDep
+from leadgate.api.duplicates import IgnoreDuplicates, refuse_duplicates
 from leadgate.api.responses import PageOut, page_response, record_response, timeline_of
 from leadgate.core.picklists import RelationshipType
 from leadgate.security.access import load
@@ -52,9 +53,12 @@ def list_accounts(
 
 
 @router.post("", status_code=201, response_model=AccountRead)
-def create_account(data: AccountCreate, session: SessionDep, actor: ActorDep) -> JSONResponse:
+def create_account(
+    data: AccountCreate, session: SessionDep, actor: ActorDep, ignore: IgnoreDuplicates
+) -> JSONResponse:
     with session.begin():
         account = service.create_account(session, actor, data)
+        refuse_duplicates(session, actor, account, ignore)
         return record_response(AccountRead, account, 201, f"/api/v1/accounts/{account.id}")
 
 
@@ -71,11 +75,12 @@ def update_account(
     session: SessionDep,
     actor: ActorDep,
     version: IfMatchRequired,
+    ignore: IgnoreDuplicates,
 ) -> JSONResponse:
     with session.begin():
-        return record_response(
-            AccountRead, service.update_account(session, actor, account_id, data, version)
-        )
+        account = service.update_account(session, actor, account_id, data, version)
+        refuse_duplicates(session, actor, account, ignore, changed=data.changes())
+        return record_response(AccountRead, account)
 
 
 @router.delete("/{account_id}", status_code=204)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from leadgate.activities.schemas import TimelineEntry
 from leadgate.api.deps import ActorDep, IfMatchRequired, ListDep, SessionDep
+from leadgate.api.duplicates import IgnoreDuplicates, refuse_duplicates
 from leadgate.api.responses import PageOut, page_response, record_response, timeline_of
 from leadgate.contacts import queries, service
 from leadgate.contacts.models import Contact
@@ -44,9 +45,12 @@ def list_contacts(
 
 
 @router.post("", status_code=201, response_model=ContactRead)
-def create_contact(data: ContactCreate, session: SessionDep, actor: ActorDep) -> JSONResponse:
+def create_contact(
+    data: ContactCreate, session: SessionDep, actor: ActorDep, ignore: IgnoreDuplicates
+) -> JSONResponse:
     with session.begin():
         contact = service.create_contact(session, actor, data)
+        refuse_duplicates(session, actor, contact, ignore)
         return record_response(ContactRead, contact, 201, f"/api/v1/contacts/{contact.id}")
 
 
@@ -63,11 +67,12 @@ def update_contact(
     session: SessionDep,
     actor: ActorDep,
     version: IfMatchRequired,
+    ignore: IgnoreDuplicates,
 ) -> JSONResponse:
     with session.begin():
-        return record_response(
-            ContactRead, service.update_contact(session, actor, contact_id, data, version)
-        )
+        contact = service.update_contact(session, actor, contact_id, data, version)
+        refuse_duplicates(session, actor, contact, ignore, changed=data.changes())
+        return record_response(ContactRead, contact)
 
 
 @router.delete("/{contact_id}", status_code=204)

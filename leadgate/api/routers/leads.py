@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from leadgate.accounts.schemas import AccountRead
 from leadgate.activities.schemas import TimelineEntry
 from leadgate.api.deps import ActorDep, IfMatch, IfMatchRequired, ListDep, SessionDep
+from leadgate.api.duplicates import IgnoreDuplicates, refuse_duplicates
 from leadgate.api.responses import PageOut, page_response, record_response, timeline_of
 from leadgate.contacts.schemas import ContactRead
 from leadgate.core.picklists import LeadSource, Rating
@@ -70,9 +71,12 @@ def list_leads(
 
 
 @router.post("", status_code=201, response_model=LeadRead, summary="Create a lead")
-def create_lead(data: LeadCreate, session: SessionDep, actor: ActorDep) -> JSONResponse:
+def create_lead(
+    data: LeadCreate, session: SessionDep, actor: ActorDep, ignore: IgnoreDuplicates
+) -> JSONResponse:
     with session.begin():
         lead = service.create_lead(session, actor, data)
+        refuse_duplicates(session, actor, lead, ignore)
         return record_response(LeadRead, lead, 201, f"/api/v1/leads/{lead.id}")
 
 
@@ -89,11 +93,12 @@ def update_lead(
     session: SessionDep,
     actor: ActorDep,
     version: IfMatchRequired,
+    ignore: IgnoreDuplicates,
 ) -> JSONResponse:
     with session.begin():
-        return record_response(
-            LeadRead, service.update_lead(session, actor, lead_id, data, version)
-        )
+        lead = service.update_lead(session, actor, lead_id, data, version)
+        refuse_duplicates(session, actor, lead, ignore, changed=data.changes())
+        return record_response(LeadRead, lead)
 
 
 @router.delete("/{lead_id}", status_code=204)

@@ -1,0 +1,160 @@
+"""`leadgate import`, `leadgate export` and `leadgate lists purge`."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from leadgate.cli.context import cli_actor, fail, one_line_errors, out, session_scope
+from leadgate.core.settings import get_settings
+from leadgate.db.engine import make_engine, make_session_factory
+from leadgate.imports import export, purge, service
+from leadgate.imports.mapping import parse_overrides
+from leadgate.imports.models import ImportJob
+from leadgate.imports.service import ImportOptions
+from leadgate.wiring import wire
+
+lists_app = typer.Typer(help="Rented and bought lists", no_args_is_help=True)
+
+AsUser = Annotated[
+    str | None, typer.Option("--as", help="act as this user (default: first administrator)")
+]
+
+
+def _count_rows(path: Path) -> int | None:
+    """Data rows of a CSV (for the progress bar's total); None for XLSX."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return None
+    with path.open("rb") as handle:
+        return max(
+            0, sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1
+        )
+
+
+def _summary(job: ImportJob) -> str:
+    verb = "would be " if job.dry_run else ""
+    return (
+        f"import {job.id} {job.state}: {job.created_count} {verb}created, "
+        f"{job.updated_count} {verb}updated, {job.skipped_count} skipped as duplicates, "
+        f"{job.failed_count} failed"
+    )
+
+
+def _run(job_id: uuid.UUID, as_user: str | None, total: int | None, report: Path | None) -> None:
+    wire()
+    engine = make_engine(get_settings().database_url)
+    factory = make_session_factory(engine)
+    try:
+        with factory() as session, session.begin():
+            actor = cli_actor(session, as_user)
+            done = session.get_one(ImportJob, job_id).rows_done
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                   TextColumn("{task.completed} rows"), TimeElapsedColumn())  # fmt: skip
+        with Progress(*columns) as bar:
+            task = bar.add_task("importing", total=total, completed=done)
+            service.run_job(
+                factory, actor, job_id, progress=lambda j: bar.update(task, completed=j.rows_done)
+            )
+        with factory() as session, session.begin():
+            job = session.get_one(ImportJob, job_id)
+            out.print(_summary(job))
+            if report is not None:
+                with report.open("w", newline="", encoding="utf-8") as handle:
+                    service.write_report(session, actor, job_id, handle)
+                out.print(f"per-row outcomes written to {report}")
+    finally:
+        engine.dispose()
+
+
+@one_line_errors
+def import_command(
+    file: Annotated[str, typer.Argument(help="CSV/XLSX file, or: undo ID | status ID | resume ID")],
+    job_id: Annotated[
+        uuid.UUID | None, typer.Argument(help="import id for undo/status/resume")
+    ] = None,
+    type_: Annotated[str, typer.Option("--type", help="lead, contact or account")] = "lead",
+    mapping: Annotated[str | None, typer.Option(help="saved mapping name")] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help='"File header=field"')] = None,
+    vendor: Annotated[str | None, typer.Option(help="list vendor (upsert by external key)")] = None,
+    on_duplicate: Annotated[str, typer.Option(help="skip, update or create")] = "skip",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="validate, write nothing")] = False,
+    report: Annotated[Path | None, typer.Option(help="write per-row outcomes CSV")] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Import a CSV/XLSX file of leads, contacts or accounts (or undo/status/resume an import)."""
+    if file in ("undo", "status", "resume"):
+        if job_id is None:
+            fail(f"usage: leadgate import {file} IMPORT_ID", 2)
+        if file == "resume":
+            _run(job_id, as_user, None, report)
+            return
+        with session_scope() as session:
+            actor = cli_actor(session, as_user)
+            if file == "undo":
+                job = service.undo_import(session, actor, job_id)
+            else:
+                job = service.get_job(session, actor, job_id)
+            out.print(_summary(job) + (f" ({job.error})" if job.error else ""))
+        return
+    path = Path(file)
+    if not path.is_file():
+        fail(f"no such file: {file}", 2)
+    options = ImportOptions(
+        type_, on_duplicate, vendor, dry_run, mapping, parse_overrides(map_ or [])
+    )
+    with session_scope() as session:
+        job = service.start_import(
+            session, cli_actor(session, as_user), path.resolve(), path.name, options
+        )
+        new_id = job.id
+        mapped = ", ".join(f"{h} → {f}" for h, f in job.mapping.items())
+    out.print(f"import {new_id}: {mapped}")
+    _run(new_id, as_user, _count_rows(path), report)
+
+
+@one_line_errors
+def export_command(
+    out_file: Annotated[Path, typer.Option("--out", help="file to write")],
+    type_: Annotated[str, typer.Option("--type", help="lead, contact or account")] = "lead",
+    format_: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+    filter_: Annotated[list[str] | None, typer.Option("--filter", help="field=value")] = None,
+    q: Annotated[str | None, typer.Option(help="text search")] = None,
+    as_user: AsUser = None,
+) -> None:
+    """Export a list (filters and your permissions applied) to CSV or XLSX."""
+    if format_ not in ("csv", "xlsx"):
+        fail("--format must be csv or xlsx", 2)
+    filters = {}
+    for item in filter_ or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            fail(f"--filter takes field=value, not {item!r}", 2)
+        filters[name.strip()] = value.strip()
+    with session_scope() as session:
+        rows = export.export_rows(session, cli_actor(session, as_user), type_, filters, q)
+        if format_ == "csv":
+            with out_file.open("w", newline="", encoding="utf-8") as handle:
+                count = export.write_csv(rows, handle)
+        else:
+            count = export.write_xlsx(rows, out_file)
+    out.print(f"{count} {type_}s written to {out_file}")
+
+
+@lists_app.command("purge")
+@one_line_errors
+def purge_command(
+    vendor: Annotated[str, typer.Option(help="the list vendor")],
+    yes: Annotated[bool, typer.Option("--yes", help="really delete (default: count only)")] = False,
+    as_user: AsUser = None,
+) -> None:
+    """Remove the vendor's leads that never responded; without --yes only counts them."""
+    with session_scope() as session:
+        count = purge.purge_vendor(session, cli_actor(session, as_user), vendor, dry_run=not yes)
+    if yes:
+        out.print(f"{count} leads of {vendor} purged")
+    else:
+        out.print(f"{count} leads of {vendor} never responded; rerun with --yes to purge them")

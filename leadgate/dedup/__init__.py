@@ -1,0 +1,2 @@
+"""Duplicate rules, indexed detection (match keys), scans and merges of leads,
+contacts and accounts."""

@@ -1,0 +1,118 @@
+"""The match-key index: kept in step with every saved lead, contact and account.
+
+Records publish `*Saved` events from their services; `on_saved` (registered by
+the composition root) replaces the record's keys under each published rule
+whose match side is the record's type. Publishing a rule (re)builds its keys
+for the whole table in chunks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from leadgate.dedup.keys import RuleLogic, blocking_keys, side_fields, values_of
+from leadgate.dedup.models import DuplicateRule, MatchKey
+from leadgate.dedup.registry import model_for
+
+_CACHE = "dedup.published_rules"
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class ActiveRule:
+    id: uuid.UUID
+    base_type: str
+    match_type: str
+    exclude_inactive: bool
+    logic: RuleLogic
+
+
+def as_active(rule: DuplicateRule) -> ActiveRule:
+    logic = RuleLogic.of(rule.name, rule.criteria, rule.ignore_blanks, rule.case_sensitive)
+    return ActiveRule(rule.id, rule.base_type, rule.match_type, rule.exclude_inactive, logic)
+
+
+def published_rules(session: Session) -> list[ActiveRule]:
+    """Published rules, cached for the session (rule edits clear the cache)."""
+    cached: list[ActiveRule] | None = session.info.get(_CACHE)
+    if cached is None:
+        rows = session.scalars(
+            select(DuplicateRule)
+            .where(DuplicateRule.published.is_(True))
+            .order_by(DuplicateRule.created_at, DuplicateRule.id)
+        )
+        cached = [as_active(r) for r in rows]
+        session.info[_CACHE] = cached
+    return cached
+
+
+def forget_rules(session: Session) -> None:
+    session.info.pop(_CACHE, None)
+
+
+def _rows(rule: ActiveRule, record: Any) -> list[dict[str, Any]]:
+    values = values_of(record, side_fields(rule.logic, "match"), rule.logic.case_sensitive)
+    return [
+        {"rule_id": rule.id, "record_id": record.id, "key": key, "record_type": rule.match_type}
+        for key in blocking_keys(rule.logic, values, "match")
+    ]
+
+
+def index_records(session: Session, record_type: str, records: Iterable[Any], new: bool) -> None:
+    """File `records` under every published rule matching their type."""
+    rules = [r for r in published_rules(session) if r.match_type == record_type]
+    if not rules:
+        return
+    records = list(records)
+    if not new:
+        ids = [r.id for r in records]
+        session.execute(
+            delete(MatchKey).where(
+                MatchKey.record_id.in_(ids), MatchKey.rule_id.in_([r.id for r in rules])
+            )
+        )
+    rows = [row for rule in rules for record in records for row in _rows(rule, record)]
+    if rows:
+        session.execute(insert(MatchKey), rows)
+
+
+def on_created_many(session: Session, event: Any) -> None:
+    if event.records:
+        index_records(session, event.records[0].RECORD_TYPE, event.records, new=True)
+
+
+def on_saved(session: Session, event: Any) -> None:
+    record = event.record
+    index_records(session, record.RECORD_TYPE, [record], new=event.created)
+
+
+def reindex_rule(
+    session: Session, rule: DuplicateRule, progress: Callable[[int], None] | None = None
+) -> int:
+    """Rebuild one rule's keys over every live record of its match type."""
+    active = as_active(rule)
+    session.execute(delete(MatchKey).where(MatchKey.rule_id == rule.id))
+    model = model_for(rule.match_type)
+    done = 0
+    last: uuid.UUID | None = None
+    while True:
+        stmt = select(model).where(model.deleted_at.is_(None)).order_by(model.id).limit(CHUNK)
+        if last is not None:
+            stmt = stmt.where(model.id > last)
+        chunk = list(session.scalars(stmt))
+        if not chunk:
+            break
+        rows = [row for record in chunk for row in _rows(active, record)]
+        if rows:
+            session.execute(insert(MatchKey), rows)
+        done += len(chunk)
+        last = chunk[-1].id
+        if progress is not None:
+            progress(done)
+    return done
