@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from leadgate.db.base import Base
 from leadgate.leads.models import Lead
+from leadgate.opportunities.lines import has_lines as opportunity_has_lines
 from leadgate.opportunities.models import Opportunity
 
 MODELS: dict[str, type[Base]] = {"lead": Lead, "opportunity": Opportunity}
@@ -40,10 +41,9 @@ _NOT_STEPS = frozenset(
 Derived = Callable[[Session, Any], Any]
 
 
-def _has_lines(_session: Session, opportunity: Any) -> bool | None:
-    # Until product lines exist (quotes issue) the line total is None; an empty
-    # answer (None, not False) makes a required "lines present" step block.
-    return True if opportunity.total_amount is not None else None
+def _has_lines(session: Session, opportunity: Any) -> bool | None:
+    # An empty answer (None, not False) makes a required "lines present" step block.
+    return True if opportunity_has_lines(session, opportunity.id) else None
 
 
 _DERIVED: dict[str, dict[str, tuple[type[Any], Derived]]] = {
