@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from leadgate.core.errors import InvalidTransition
+from leadgate.core.text import with_article
 
 
 class ProductState(StrEnum):
@@ -38,7 +39,7 @@ def check_transition(name: str, state: ProductState) -> ProductState:
     sources, target = TRANSITIONS[name]
     if state not in sources:
         raise InvalidTransition(
-            f"cannot {name} a {state.value} product",
+            f"cannot {name} {with_article(state.value + ' product')}",
             state=state.value,
             allowed=allowed_moves(state),
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from leadgate.core.errors import InvalidTransition, ValidationFailed
+from leadgate.core.text import with_article
 
 
 class InvoiceState(StrEnum):
@@ -71,7 +72,7 @@ def check_transition(name: str, state: InvoiceState, status: str | None = None) 
     transition = TRANSITIONS[name]
     if state not in transition.sources or _fully_paid(state, status):
         raise InvalidTransition(
-            f"cannot {name.replace('_', ' ')} a {state.value} invoice",
+            f"cannot {name.replace('_', ' ')} {with_article(state.value + ' invoice')}",
             state=state.value,
             allowed=allowed_moves(state, status),
         )

@@ -42,3 +42,15 @@ class LeadQualified(Event):
     actor: Actor
     lead_id: uuid.UUID
     opportunity_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class LeadDisqualified(Event):
+    actor: Actor
+    lead_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class LeadReactivated(Event):
+    actor: Actor
+    lead_id: uuid.UUID

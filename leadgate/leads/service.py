@@ -26,7 +26,14 @@ from leadgate.core.errors import (
 from leadgate.core.events import publish
 from leadgate.core.ids import new_id
 from leadgate.core.normalize import company_key, email_key, phone_key
-from leadgate.leads.events import LeadCreated, LeadQualified, LeadSaved, LeadsCreated
+from leadgate.leads.events import (
+    LeadCreated,
+    LeadDisqualified,
+    LeadQualified,
+    LeadReactivated,
+    LeadSaved,
+    LeadsCreated,
+)
 from leadgate.leads.models import Lead
 from leadgate.leads.schemas import DisqualifyRequest, LeadCreate, LeadUpdate
 from leadgate.leads.states import LeadState, allowed_moves, check_transition
@@ -190,16 +197,20 @@ def disqualify(
             state=lead.state,
             allowed=[m for m in allowed_moves(LeadState(lead.state)) if m != "disqualify"],
         )
-    return _transition(
+    lead = _transition(
         session, actor, lead, "disqualify", data.status, data.reason, expected_version
     )
+    publish(session, LeadDisqualified(actor, lead.id))
+    return lead
 
 
 def reactivate(
     session: Session, actor: Actor, lead_id: uuid.UUID, expected_version: int | None = None
 ) -> Lead:
     lead = load(session, actor, Lead, lead_id, Op.WRITE)
-    return _transition(session, actor, lead, "reactivate", None, None, expected_version)
+    _transition(session, actor, lead, "reactivate", None, None, expected_version)
+    publish(session, LeadReactivated(actor, lead.id))
+    return lead
 
 
 def mark_contacted(

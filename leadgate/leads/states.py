@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from leadgate.core.errors import InvalidTransition, ValidationFailed
+from leadgate.core.text import with_article
 
 
 class LeadState(StrEnum):
@@ -69,7 +70,7 @@ def check_transition(name: str, state: LeadState) -> Transition:
     transition = TRANSITIONS[name]
     if state not in transition.sources:
         raise InvalidTransition(
-            f"cannot {name.replace('_', ' ')} a {state.value} lead",
+            f"cannot {name.replace('_', ' ')} {with_article(state.value + ' lead')}",
             state=state.value,
             allowed=allowed_moves(state),
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from leadgate.core.errors import InvalidTransition, ValidationFailed
+from leadgate.core.text import with_article
 
 
 class OpportunityState(StrEnum):
@@ -70,7 +71,7 @@ def check_transition(name: str, state: OpportunityState) -> Transition:
     transition = TRANSITIONS[name]
     if state not in transition.sources:
         raise InvalidTransition(
-            f"cannot {name} a {state.value} opportunity",
+            f"cannot {name} {with_article(state.value + ' opportunity')}",
             state=state.value,
             allowed=allowed_moves(state),
         )

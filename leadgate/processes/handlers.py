@@ -5,16 +5,24 @@
 - a lead is qualified → its instance follows `qualifying_opportunity_id` to the
   first opportunity stage (qualification is the gate: no step check), or, if the
   lead ran no flow, the new opportunity starts its own;
+- a lead is disqualified → its instance is aborted; reactivated → active again;
 - an opportunity is won / lost → its instance finishes / is aborted; reopened →
   the instance becomes active again on the stage it was on.
 """
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.orm import Session
 
 from leadgate.core.events import subscribe
-from leadgate.leads.events import LeadCreated, LeadQualified
+from leadgate.leads.events import (
+    LeadCreated,
+    LeadDisqualified,
+    LeadQualified,
+    LeadReactivated,
+)
 from leadgate.leads.models import Lead
 from leadgate.opportunities.events import (
     OpportunityCreated,
@@ -26,6 +34,7 @@ from leadgate.opportunities.models import Opportunity
 from leadgate.processes import instances
 from leadgate.processes.definition import END
 from leadgate.processes.gating import choose_next, index_of
+from leadgate.processes.models import ProcessInstance
 from leadgate.processes.states import InstanceState
 
 
@@ -97,7 +106,29 @@ def on_opportunity_reopened(session: Session, event: OpportunityReopened) -> Non
         instances.resume(session, event.actor, instances.load_run(session, event.actor, current.id))
 
 
+def _lead_instance(session: Session, lead_id: uuid.UUID) -> ProcessInstance | None:
+    """The lead's current instance while it is still on a lead stage (not crossed over)."""
+    current = instances.current_instance(session, "lead", lead_id)
+    return current if current is not None and current.record_type == "lead" else None
+
+
+def on_lead_disqualified(session: Session, event: LeadDisqualified) -> None:
+    current = _lead_instance(session, event.lead_id)
+    if current is None or current.state != InstanceState.ACTIVE.value:
+        return
+    run = instances.load_run(session, event.actor, current.id)
+    instances.close_instance(session, event.actor, run, "abandon", "aborted", "lead disqualified")
+
+
+def on_lead_reactivated(session: Session, event: LeadReactivated) -> None:
+    current = _lead_instance(session, event.lead_id)
+    if current is not None and current.state == InstanceState.ABORTED.value:
+        instances.resume(session, event.actor, instances.load_run(session, event.actor, current.id))
+
+
 def register() -> None:
+    subscribe(LeadDisqualified, on_lead_disqualified)
+    subscribe(LeadReactivated, on_lead_reactivated)
     subscribe(LeadCreated, on_lead_created)
     subscribe(LeadQualified, on_lead_qualified)
     subscribe(OpportunityCreated, on_opportunity_created)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from leadgate.core.errors import InvalidTransition
+from leadgate.core.text import with_article
 
 
 class FlowStatus(StrEnum):
@@ -57,7 +58,9 @@ def check_flow(name: str, status: FlowStatus) -> FlowStatus:
     sources, target = FLOW_TRANSITIONS[name]
     if status not in sources:
         raise InvalidTransition(
-            f"cannot {name} a {status.value} flow", state=status.value, allowed=flow_moves(status)
+            f"cannot {name} {with_article(status.value + ' flow')}",
+            state=status.value,
+            allowed=flow_moves(status),
         )
     return target
 
@@ -66,7 +69,7 @@ def check_instance(name: str, state: InstanceState) -> InstanceState:
     sources, target = INSTANCE_TRANSITIONS[name]
     if state not in sources:
         raise InvalidTransition(
-            f"cannot {name.replace('_', ' ')} a {state.value} process",
+            f"cannot {name.replace('_', ' ')} {with_article(state.value + ' process')}",
             state=state.value,
             allowed=instance_moves(state),
         )

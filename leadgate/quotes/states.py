@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from leadgate.core.errors import InvalidTransition, ValidationFailed
+from leadgate.core.text import with_article
 
 
 class QuoteState(StrEnum):
@@ -68,7 +69,9 @@ def check_transition(name: str, state: QuoteState) -> Transition:
     transition = TRANSITIONS[name]
     if state not in transition.sources:
         raise InvalidTransition(
-            f"cannot {name} a {state.value} quote", state=state.value, allowed=allowed_moves(state)
+            f"cannot {name} {with_article(state.value + ' quote')}",
+            state=state.value,
+            allowed=allowed_moves(state),
         )
     return transition
 

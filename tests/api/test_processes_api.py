@@ -192,6 +192,19 @@ def test_lose_aborts_and_reopen_reactivates(admin: Api) -> None:
     assert reopened["active_stage"] == "develop"
 
 
+def test_disqualify_aborts_the_leads_flow_and_reactivate_resumes_it(admin: Api) -> None:
+    lead = admin.create("/api/v1/leads", lead_body())
+    url = f"/api/v1/leads/{lead['id']}"
+    assert admin.post(f"{url}/disqualify", {"status": "cannot_contact"}).status_code == 200
+    aborted = admin.get(f"{url}/process").json()
+    assert aborted["state"] == "aborted"
+    assert aborted["active_stage"] == "qualify"
+    assert admin.post(f"{url}/reactivate", None).status_code == 200
+    resumed = admin.get(f"{url}/process").json()
+    assert resumed["state"] == "active"
+    assert resumed["active_stage"] == "qualify"
+
+
 def test_two_moves_on_the_same_version_one_gets_412(admin: Api, api_as: Any) -> None:
     lead = admin.create("/api/v1/leads", lead_body(need="must_have"))
     done = _qualify(admin, lead["id"])

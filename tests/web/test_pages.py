@@ -283,7 +283,7 @@ def test_timeline_quick_add_and_refusals_keep_the_page(web_as: Callable[..., Bro
     refused = browser.htmx("POST", f"/leads/{lead_id}/reactivate", {"version": "1"})
     assert refused.status_code == 409
     assert refused.headers["HX-Retarget"] == "#alerts"
-    assert "Cannot reactivate a open lead" in refused.text
+    assert "Cannot reactivate an open lead" in refused.text
 
 
 def test_win_dialog_shows_errors_in_place_then_wins(
