@@ -35,10 +35,12 @@ class Account(Tracked, Owned, SoftDeleted, Address, Base):
     relationship_type: Mapped[str] = mapped_column(
         String(20), default=RelationshipType.PROSPECT.value, index=True
     )
-    parent_account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
+    parent_account_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("accounts.id"), index=True
+    )
     # Points up to contacts, which build on accounts: a key, not an import.
     primary_contact_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("contacts.id", use_alter=True)
+        ForeignKey("contacts.id", use_alter=True), index=True
     )
     industry: Mapped[str | None] = mapped_column(String(100))
     annual_revenue: Mapped[Decimal | None] = mapped_column()
@@ -48,12 +50,12 @@ class Account(Tracked, Owned, SoftDeleted, Address, Base):
     website: Mapped[str | None] = mapped_column(String(400))
     description: Mapped[str | None] = mapped_column(Text)
     originating_lead_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("leads.id", use_alter=True)
+        ForeignKey("leads.id", use_alter=True), index=True
     )
     price_list_id: Mapped[uuid.UUID | None] = mapped_column()
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     # Set when a merge folded this account into another (dedup).
-    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     # Normalised copies for matching (see core.normalize).
     name_key: Mapped[str | None] = mapped_column(String(200))
     email_key: Mapped[str | None] = mapped_column(String(254))

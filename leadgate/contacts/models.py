@@ -33,10 +33,10 @@ class Contact(Tracked, Owned, SoftDeleted, Address, Base):
     do_not_phone: Mapped[bool] = mapped_column(default=False)
     do_not_bulk_email: Mapped[bool] = mapped_column(default=False)
     originating_lead_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("leads.id", use_alter=True)
+        ForeignKey("leads.id", use_alter=True), index=True
     )
     # Set when a merge folded this contact into another (dedup).
-    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id"))
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     email_key: Mapped[str | None] = mapped_column(String(254))
     phone_key: Mapped[str | None] = mapped_column(String(50))
     mobile_key: Mapped[str | None] = mapped_column(String(50))

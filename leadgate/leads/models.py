@@ -72,8 +72,12 @@ class Lead(Tracked, Owned, SoftDeleted, Address, Base):
     estimated_close_date: Mapped[date | None] = mapped_column()
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     description: Mapped[str | None] = mapped_column(Text)
-    existing_account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
-    existing_contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id"))
+    existing_account_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("accounts.id"), index=True
+    )
+    existing_contact_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contacts.id"), index=True
+    )
     # Campaigns come with a later issue; until then a plain id.
     campaign_id: Mapped[uuid.UUID | None] = mapped_column()
     campaign_response_id: Mapped[uuid.UUID | None] = mapped_column()
@@ -87,9 +91,9 @@ class Lead(Tracked, Owned, SoftDeleted, Address, Base):
     status_reason: Mapped[str | None] = mapped_column(String(500))
     # Opportunities build on leads: a key with a deferred constraint, not an import.
     qualifying_opportunity_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("opportunities.id", use_alter=True)
+        ForeignKey("opportunities.id", use_alter=True), index=True
     )
-    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("leads.id"))
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("leads.id"), index=True)
     score: Mapped[int | None] = mapped_column()
     grade: Mapped[str | None] = mapped_column(String(1))
     score_trend: Mapped[str | None] = mapped_column(String(20))
