@@ -6,6 +6,7 @@ Environment knobs (defaults are the recorded run):
   BENCH_QUALIFY   leads to qualify (500)
   BENCH_DBS       databases to run, comma-separated (sqlite,postgresql)
   BENCH_POSTGRES_URL  the PostgreSQL database (postgresql+psycopg://postgres@127.0.0.1:5432/bench)
+  BENCH_DOMAINS   run the domain benchmarks bench/bench_*.py after the core ones (1; 0 skips)
 
 SQLite files live under var/bench/; PostgreSQL data sets live in their own schemas of
 the bench database. A seeded data set is reused when it already holds its leads.
@@ -102,6 +103,8 @@ def main() -> None:
     print(report.summary_table(results))
     # Domain benchmarks (`bench/bench_*.py`, each with a main()) print their own figures;
     # their recorded results are kept in the hand-written part of RESULTS.md.
+    if os.environ.get("BENCH_DOMAINS", "1") == "0":
+        return
     for module in sorted(m.name for m in pkgutil.iter_modules([str(ROOT / "bench")])):
         if module.startswith("bench_"):
             say(f"== {module}")
