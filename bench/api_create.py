@@ -22,8 +22,9 @@ BODY = json.dumps(
         "first_name": "Ada",
         "last_name": "Lovelace {n}",
         "company_name": "Bench Analytics {n} Ltd",
+        # Unique email and company per request and no shared phone: the published
+        # duplicate rules would (rightly) refuse look-alikes with 409.
         "email": "ada.{n}@bench.example",
-        "phone": "+1 415 555 0100",
         "lead_source": "web",
         "rating": "warm",
         "estimated_value": "12500.00",
