@@ -38,6 +38,8 @@ class FormState:
     errors: dict[str, str] = field(default_factory=dict)
     message: str | None = None
     stale: bool = False
+    # Possible duplicates found on save (see web/duplicates.py), shown with "Save anyway".
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
 
 
 def choices(codes: Sequence[str], blank: bool = True) -> list[tuple[str, str]]:

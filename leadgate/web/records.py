@@ -22,6 +22,7 @@ from leadgate.activities import states as activity_states
 from leadgate.activities.queries import Ref, timeline
 from leadgate.contacts.models import Contact
 from leadgate.core.errors import DomainError, NotFound, ValidationFailed
+from leadgate.dedup.detection import DuplicatesFound
 from leadgate.leads import states as lead_states
 from leadgate.leads.schemas import DisqualifyRequest
 from leadgate.leads.service import disqualify
@@ -30,6 +31,7 @@ from leadgate.opportunities.queries import closes_of
 from leadgate.security.access import Actor, can, load
 from leadgate.security.models import User as UserModel
 from leadgate.security.roles import Depth, Op, depth
+from leadgate.web import duplicates
 from leadgate.web.auth import DbSession, FormData, User
 from leadgate.web.common import names, parse_id, pickers, redirect, users
 from leadgate.web.forms import FormState, apply_error, payload, typed_values, validate
@@ -233,14 +235,18 @@ def create(
         try:
             with session.begin():
                 record = spec.creator(session, user.actor, data)
+                duplicates.refuse(session, user.actor, spec, record, duplicates.save_anyway(form))
                 url, name = spec.url(record), spec.title(record)
             return redirect(request, url, f"{spec.label} “{name}” created.")
+        except DuplicatesFound as exc:
+            duplicates.show(state, exc)
         except DomainError as exc:
             if exc.status not in (409, 412, 422):
                 raise
             apply_error(state, exc)
     with session.begin():
-        return _form_page(request, session, user.actor, spec, state, status=422)
+        status = 409 if state.duplicates else 422
+        return _form_page(request, session, user.actor, spec, state, status=status)
 
 
 @router.get("/{plural}/{record_id}/edit")
@@ -280,16 +286,22 @@ def update(
         try:
             with session.begin():
                 expected = int(version) if version.isdigit() else None
+                before = duplicates.before_update(session, user.actor, spec, record_id)
                 record = spec.updater(session, user.actor, record_id, data, expected)
+                ignore = duplicates.save_anyway(form)
+                duplicates.refuse(session, user.actor, spec, record, ignore, before)
                 url = spec.url(record)
             return redirect(request, url, f"{spec.label} saved.")
+        except DuplicatesFound as exc:
+            duplicates.show(state, exc)
         except DomainError as exc:
             if exc.status not in (409, 412, 422):
                 raise
             apply_error(state, exc)
     with session.begin():
         record = load(session, user.actor, spec.model, record_id)
-        return _form_page(request, session, user.actor, spec, state, record, status=422)
+        status = 409 if state.duplicates else 422
+        return _form_page(request, session, user.actor, spec, state, record, status=status)
 
 
 @router.post("/{plural}/{record_id}/delete")
