@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -118,16 +118,24 @@ def optional_user(request: Request, session: DbSession) -> SignedIn | None:
         return None
 
 
-async def form_data(request: Request) -> dict[str, Any]:
-    """The submitted form as a dict (repeated names become lists)."""
+async def form_data(request: Request) -> AsyncIterator[dict[str, Any]]:
+    """The submitted form as a dict (repeated names become lists).
+
+    Uploaded files stay open for the page route (it reads them from `request.form()`)
+    and are closed once the request is done, also when the CSRF check refuses it.
+    """
     if request.method in ("GET", "HEAD"):
-        return {}
+        yield {}
+        return
     form = await request.form()
-    data: dict[str, Any] = {}
-    for key in form:
-        values = [v for v in form.getlist(key) if isinstance(v, str)]
-        data[key] = values if len(values) > 1 or key.endswith("[]") else (values or [""])[0]
-    return data
+    try:
+        data: dict[str, Any] = {}
+        for key in form:
+            values = [v for v in form.getlist(key) if isinstance(v, str)]
+            data[key] = values if len(values) > 1 or key.endswith("[]") else (values or [""])[0]
+        yield data
+    finally:
+        await form.close()
 
 
 FormData = Annotated[dict[str, Any], Depends(form_data)]

@@ -93,3 +93,17 @@ def test_bad_uploads_are_refused_on_the_form(web_as: Callable[..., Browser]) -> 
     status, page = _upload(browser, CSV, on_duplicate="sometimes")
     assert status == 422
     assert "one of skip, update, create" in page
+
+
+def test_an_upload_without_the_csrf_token_is_refused_and_nothing_is_imported(
+    web_as: Callable[..., Browser], session_factory: sessionmaker[Session]
+) -> None:
+    browser = web_as()
+    response = browser.client.post(
+        "/imports/new",
+        files={"file": ("leads.csv", b"Topic,Email\nSneaky,sneaky@imp.example\n", "text/csv")},
+        data={"dry_run": ""},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    assert _topics(session_factory) == []
