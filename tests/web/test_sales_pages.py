@@ -65,7 +65,8 @@ def test_adding_a_line_shows_field_errors_then_updates_the_totals(
     assert len(admin.get(f"/api/v1/quotes/{q['id']}/lines").json()) == 0  # nothing half-written
     added = browser.htmx("POST", base, {"product_id": cat.product_id, "quantity": "3"})
     assert added.status_code == 200, added.text
-    assert _total(added.text) == "$270.00"  # 3 x 90 % of 100
+    assert _total(added.text) == "$270.00"
+    assert 'data-label="Quantity">3</td>' in added.text  # 3 x 90 % of 100
     override = browser.htmx(
         "POST",
         base,
