@@ -40,6 +40,9 @@ NAV = (
     ("opportunities", "Opportunities", "/opportunities"),
     ("pipeline", "Pipeline", "/opportunities/pipeline"),
     ("activities", "Activities", "/activities"),
+    ("quotes", "Quotes", "/quotes"),
+    ("orders", "Orders", "/orders"),
+    ("invoices", "Invoices", "/invoices"),
 )
 ROLE_LABELS = {
     "system_administrator": "System administrator",
