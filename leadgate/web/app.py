@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leadgate.core.errors import DomainError, StaleRecord
-from leadgate.web import lead_actions, pages, pipeline, records, timeline
+from leadgate.web import lead_actions, pages, pipeline, process, records, timeline
 from leadgate.web.auth import SignInRequired
 from leadgate.web.render import is_htmx, render
 
@@ -94,7 +94,7 @@ async def _on_sign_in_required(request: Request, _exc: Exception) -> Response:
 def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     # Fixed paths (/opportunities/pipeline, /leads/new) before the /{id} routes.
-    for module in (pages, pipeline, lead_actions, timeline, records):
+    for module in (pages, pipeline, lead_actions, process, timeline, records):
         app.include_router(module.router)
     _wrap(app, DomainError, _on_domain_error)
     _wrap(app, StaleDataError, _on_stale)
