@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 
-from leadgate.core.errors import DomainError, NotFound, ValidationFailed
+from leadgate.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from leadgate.processes import flows, instances
 from leadgate.processes.instances import Run
 from leadgate.processes.records import MODELS, field_types
@@ -68,6 +68,7 @@ class Bar:
     stage_record_version: int
     flows: list[tuple[str, str]]
     can_write: bool
+    can_move: bool
     back: str
     message: str | None = None
     missing: list[str] = field(default_factory=list)
@@ -100,7 +101,9 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _flows_to_switch(session: Session, actor: Actor, record_type: str, current: uuid.UUID) -> Any:
+def _flows_to_switch(
+    session: Session, actor: Actor, record_type: str, current: uuid.UUID
+) -> list[tuple[str, str]]:
     active = flows.list_flows(session, actor, record_type, FlowStatus.ACTIVE)
     return [
         (str(f.id), f.name)
@@ -119,6 +122,9 @@ def bar_for(
     values = run.values(session)
     editable_fields = set(spec.update_schema.model_fields) if spec.update_schema else set()
     writable = can(actor, stage.record_type, Op.WRITE, getattr(run.record, "owner_id", None))
+    # A closed record's process follows the record (reactivating or reopening it resumes
+    # the process), so the bar offers no moves of its own.
+    closed = spec.closed(run.record)
     steps = [
         Step(
             field=s.field,
@@ -130,7 +136,7 @@ def bar_for(
             editable=writable
             and s.field in editable_fields
             and view.state == "active"
-            and not spec.closed(run.record),
+            and not closed,
         )
         for s in view.steps
     ]
@@ -145,6 +151,7 @@ def bar_for(
         if writable
         else [],
         can_write=writable,
+        can_move=writable and not closed,
         back=back,
     )
 
@@ -156,13 +163,17 @@ def process_context(session: Session, actor: Actor, spec: Spec, record: Any) -> 
     instance = instances.current_instance(session, spec.key, record.id)
     if instance is None:
         return {"process": None}
-    run = instances.load_run(session, actor, instance.id)
+    try:
+        run = instances.load_run(session, actor, instance.id)
+    except (NotFound, Forbidden):
+        # The active stage sits on a record this user may not see (another's opportunity).
+        return {"process": None}
     bar = bar_for(session, actor, run, spec.key, record.id, spec.url(record))
     return {"process": bar, "process_pickers": _pickers(session, actor, bar)}
 
 
 def _pickers(session: Session, actor: Actor, bar: Bar) -> dict[str, Any]:
-    return pickers(session, actor, {s.input.kind for s in bar.steps if s.editable})
+    return pickers(session, actor, {s.input.kind for s in bar.steps})
 
 
 def _back(form: dict[str, Any], record_type: str, record_id: uuid.UUID) -> str:

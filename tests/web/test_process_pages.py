@@ -331,3 +331,16 @@ def test_a_read_only_user_sees_the_bar_without_controls(web_as: Callable[..., Br
     assert "Save<" not in bar
     assert 'id="step-need" name="value" disabled' in bar
     assert 'id="switch-flow"' not in page
+
+
+def test_a_disqualified_lead_shows_its_aborted_process_without_moves(
+    web_as: Callable[..., Browser],
+) -> None:
+    browser = web_as(Role.SALESPERSON)
+    url = _lead(browser)
+    assert browser.post(f"{url}/disqualify", {"status": "lost", "version": "1"}).status_code == 303
+    bar = _bar(browser.get(url).text)
+    assert 'data-state="aborted"' in bar
+    assert "Abandoned" in bar
+    assert "Reactivate process" not in bar
+    assert "Next stage" not in bar
