@@ -35,6 +35,7 @@ from leadgate.web import duplicates
 from leadgate.web.auth import DbSession, FormData, User
 from leadgate.web.common import names, parse_id, pickers, redirect, users
 from leadgate.web.forms import FormState, apply_error, payload, typed_values, validate
+from leadgate.web.process import process_context
 from leadgate.web.render import is_htmx, render
 from leadgate.web.specs import BY_PATH, ME, SPECS, Spec
 
@@ -65,7 +66,8 @@ def _list_state(spec: Spec, params: dict[str, str]) -> dict[str, Any]:
             filters.pop(chip.param, None)
         elif value is not None and value in chip.options:
             filters[chip.param] = value
-    return {"view": view_key, "filters": filters, "view_filters": view_filters}
+    sort = view.sort if view else None
+    return {"view": view_key, "filters": filters, "view_filters": view_filters, "sort": sort}
 
 
 def _link(spec: Spec, params: dict[str, str], **changes: str | None) -> str:
@@ -97,7 +99,7 @@ def list_page(request: Request, plural: str, user: User, session: DbSession) -> 
     if filters.get("owner_id") == ME:
         filters["owner_id"] = user.actor.user_id
     q = (params.get("q") or "").strip() or None
-    sort = params.get("sort") or spec.default_sort
+    sort = params.get("sort") or state["sort"] or spec.default_sort
     with session.begin():
         page = spec.lister(
             session,
@@ -417,6 +419,7 @@ def record_context(session: Session, actor: Actor, spec: Spec, record: Any) -> d
         "quick": FormState(values={"kind": "note"}),
         "can_add": can(actor, "note", Op.CREATE, actor.user_id),
         **related,
+        **process_context(session, actor, spec, record),
     }
 
 

@@ -70,6 +70,7 @@ class View:
     key: str
     label: str
     filters: dict[str, str]
+    sort: str | None = None  # the view's order when the user has not chosen one
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,7 @@ SPECS: dict[str, Spec] = {
             Column("full_name", "Name", "text", "last_name"),
             Column("company_name", "Company", "text", "company_name"),
             Column("rating", "Rating", "code"),
+            Column("score", "Score", "score", "score"),
             Column("lead_source", "Source", "code"),
             Column("status", "Status", "code"),
             Column("estimated_value", "Est. value", "money", "estimated_value"),
@@ -220,6 +222,12 @@ SPECS: dict[str, Spec] = {
         ),
         views=(
             View("my_open", "My open leads", {"owner_id": ME, "state": "open"}),
+            View(
+                "my_open_scored",
+                "My open leads scored",
+                {"owner_id": ME, "state": "open"},
+                sort="-score",
+            ),
             View("open", "All open leads", {"state": "open"}),
             View("all", "All leads", {}),
         ),

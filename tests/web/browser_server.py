@@ -30,6 +30,7 @@ from leadgate.opportunities.service import create_opportunity
 from leadgate.security.roles import Role
 from leadgate.security.schemas import UserCreate
 from leadgate.security.service import actor_for_user, create_user
+from leadgate.wiring import wire
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "leadgate" / "web" / "static" / "vendor"
@@ -136,6 +137,9 @@ def _free_socket() -> socket.socket:
 def serve(tmp: Path) -> Iterator[LiveServer]:
     url = f"sqlite:///{tmp / 'browser.db'}"
     upgrade(url)
+    # Reactions (process flows, scoring, duplicate keys) are wired before seeding, so
+    # seeded records are the same whichever live server a run starts first.
+    wire()
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with factory() as session, session.begin():
