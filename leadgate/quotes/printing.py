@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from leadgate.accounts.models import Account
 from leadgate.catalog.models import Unit
 from leadgate.contacts.models import Contact
-from leadgate.documents.pdf import DocumentView, LineView
+from leadgate.documents.pdf import DocumentView, LineView, render
 from leadgate.quotes.models import SalesDocument
 
 
@@ -73,3 +73,26 @@ def document_view(
         terms=terms or None,
         details=details or [],
     )
+
+
+def document_pdf(
+    session: Session, company: str, title: str, document: SalesDocument, lines: Sequence[Any]
+) -> tuple[bytes, str]:
+    """The PDF of a quote, order or invoice and the file name to download it as.
+
+    One place for what the API and the pages both serve: quotes show their revision
+    and validity, invoices their due date.
+    """
+    details: list[tuple[str, str]] = []
+    revision = getattr(document, "revision", None)
+    if revision is not None:
+        details.append(("Revision", str(revision)))
+    valid_until = getattr(document, "effective_to", None)
+    if valid_until:
+        details.append(("Valid until", valid_until.isoformat()))
+    due = getattr(document, "due_date", None)
+    if due:
+        details.append(("Due", due.isoformat()))
+    view = document_view(session, company, title, document, lines, details)
+    suffix = f"-{revision}" if revision else ""
+    return render(view), f"{document.number}{suffix}.pdf"

@@ -18,7 +18,6 @@ from leadgate.accounts.models import Account
 from leadgate.activities.queries import Ref, timeline
 from leadgate.contacts.models import Contact
 from leadgate.core.errors import DomainError, NotFound
-from leadgate.documents.pdf import render as render_pdf
 from leadgate.invoices import service as invoices
 from leadgate.invoices import states as invoice_states
 from leadgate.invoices.models import Invoice
@@ -30,7 +29,7 @@ from leadgate.orders.schemas import CreateOrderRequest, FulfillRequest
 from leadgate.quotes import service as quotes
 from leadgate.quotes import states as quote_states
 from leadgate.quotes.models import Quote
-from leadgate.quotes.printing import document_view
+from leadgate.quotes.printing import document_pdf
 from leadgate.quotes.schemas import CloseQuoteRequest, WinQuoteRequest
 from leadgate.security.access import Actor, can, load
 from leadgate.security.models import User as UserModel
@@ -166,19 +165,10 @@ def _pdf(plural: str, record_id: uuid.UUID, request: Request, user: User,
     company = request.app.state.settings.company_name
     with session.begin():
         document: Any = load(session, user.actor, spec.model, record_id)
-        details: list[tuple[str, str]] = []
-        if isinstance(document, Quote):
-            details.append(("Revision", str(document.revision)))
-            if document.effective_to:
-                details.append(("Valid until", document.effective_to.isoformat()))
-        if isinstance(document, Invoice) and document.due_date:
-            details.append(("Due", document.due_date.isoformat()))
         lines = BOOKS[spec.key].lines(session, document.id)
-        view = document_view(session, company, spec.label, document, lines, details)
-        revision = getattr(document, "revision", 0)
-        filename = f"{document.number}{f'-{revision}' if revision else ''}.pdf"
+        pdf, filename = document_pdf(session, company, spec.label, document, lines)
     return Response(
-        render_pdf(view),
+        pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

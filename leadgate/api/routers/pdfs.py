@@ -8,13 +8,12 @@ from typing import Any
 from fastapi import Response
 from sqlalchemy.orm import Session
 
-from leadgate.documents.pdf import render
 from leadgate.invoices.models import Invoice
 from leadgate.invoices.service import INVOICE_LINES
 from leadgate.orders.models import Order
 from leadgate.orders.service import ORDER_LINES
 from leadgate.quotes.models import Quote
-from leadgate.quotes.printing import document_view
+from leadgate.quotes.printing import document_pdf
 from leadgate.quotes.service import QUOTE_LINES
 from leadgate.security.access import Actor, load
 
@@ -30,20 +29,11 @@ def pdf_response(
 ) -> Response:
     document = load(session, actor, model, document_id)
     title, book = _BOOKS[model]
-    details = []
-    if isinstance(document, Quote):
-        details.append(("Revision", str(document.revision)))
-        if document.effective_to:
-            details.append(("Valid until", document.effective_to.isoformat()))
-    if isinstance(document, Invoice) and document.due_date:
-        details.append(("Due", document.due_date.isoformat()))
-    view = document_view(
-        session, company, title, document, book.lines(session, document.id), details
+    pdf, filename = document_pdf(
+        session, company, title, document, book.lines(session, document.id)
     )
-    suffix = f"-{document.revision}" if isinstance(document, Quote) and document.revision else ""
-    filename = f"{document.number}{suffix}.pdf"
     return Response(
-        render(view),
+        pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
