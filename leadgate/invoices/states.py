@@ -9,10 +9,10 @@ Paid and canceled invoices are read-only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from leadgate.core.errors import InvalidTransition, ValidationFailed
+from leadgate.core.errors import InvalidTransition
+from leadgate.core.lifecycle import StatusTransition
 from leadgate.core.text import with_article
 
 
@@ -29,18 +29,8 @@ STATUSES: dict[InvoiceState, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset[InvoiceState]
-    target: InvoiceState
-    default_status: str
-
-    def status(self, requested: str | None) -> str:
-        status = requested or self.default_status
-        if status not in STATUSES[self.target]:
-            raise ValidationFailed.on("status", f"one of {', '.join(STATUSES[self.target])}")
-        return status
+class Transition(StatusTransition[InvoiceState]):
+    STATUSES = STATUSES
 
 
 TRANSITIONS: dict[str, Transition] = {

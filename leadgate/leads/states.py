@@ -12,10 +12,10 @@ A lead linked to an opportunity cannot be disqualified.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from leadgate.core.errors import InvalidTransition, ValidationFailed
+from leadgate.core.errors import InvalidTransition
+from leadgate.core.lifecycle import StatusTransition
 from leadgate.core.text import with_article
 
 
@@ -32,18 +32,8 @@ STATUSES: dict[LeadState, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset[LeadState]
-    target: LeadState
-    default_status: str
-
-    def status(self, requested: str | None) -> str:
-        status = requested or self.default_status
-        if status not in STATUSES[self.target]:
-            raise ValidationFailed.on("status", f"one of {', '.join(STATUSES[self.target])}")
-        return status
+class Transition(StatusTransition[LeadState]):
+    STATUSES = STATUSES
 
 
 TRANSITIONS: dict[str, Transition] = {

@@ -10,10 +10,10 @@ refused while a later domain's guard objects (quotes: a draft or active quote).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from leadgate.core.errors import InvalidTransition, ValidationFailed
+from leadgate.core.errors import InvalidTransition
+from leadgate.core.lifecycle import StatusTransition
 from leadgate.core.text import with_article
 
 
@@ -30,18 +30,8 @@ STATUSES: dict[OpportunityState, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset[OpportunityState]
-    target: OpportunityState
-    default_status: str
-
-    def status(self, requested: str | None) -> str:
-        status = requested or self.default_status
-        if status not in STATUSES[self.target]:
-            raise ValidationFailed.on("status", f"one of {', '.join(STATUSES[self.target])}")
-        return status
+class Transition(StatusTransition[OpportunityState]):
+    STATUSES = STATUSES
 
 
 TRANSITIONS: dict[str, Transition] = {

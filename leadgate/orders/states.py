@@ -10,10 +10,10 @@ Closed (canceled, invoiced) and fulfilled orders are read-only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from leadgate.core.errors import InvalidTransition, ValidationFailed
+from leadgate.core.errors import InvalidTransition
+from leadgate.core.lifecycle import StatusTransition
 
 
 class OrderState(StrEnum):
@@ -33,18 +33,8 @@ STATUSES: dict[OrderState, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset[OrderState]
-    target: OrderState
-    default_status: str
-
-    def status(self, requested: str | None) -> str:
-        status = requested or self.default_status
-        if status not in STATUSES[self.target]:
-            raise ValidationFailed.on("status", f"one of {', '.join(STATUSES[self.target])}")
-        return status
+class Transition(StatusTransition[OrderState]):
+    STATUSES = STATUSES
 
 
 _OPEN = frozenset({OrderState.ACTIVE, OrderState.SUBMITTED})
