@@ -16,11 +16,13 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import event, insert, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadgate.accounts.schemas import AccountCreate
@@ -99,11 +101,78 @@ def bench_next_stage(factory: sessionmaker[Session], admin: Actor) -> None:
     for _ in range(MOVES // 2):
         moves.append(_timed(factory, lambda s: instances.next_stage(s, admin, instance_id)))
         _timed(factory, lambda s: instances.previous_stage(s, admin, instance_id))
+    engine = factory.kw["bind"]
+    with _counting(engine) as read_statements:
+        _timed(factory, lambda s: load(s, admin, Opportunity, opportunity_id))
+    with _counting(engine) as move_statements:
+        _timed(factory, lambda s: instances.next_stage(s, admin, instance_id))
+    _timed(factory, lambda s: instances.previous_stage(s, admin, instance_id))
     read_p95, move_p95 = _p95(reads), _p95(moves)
     print(
-        f"next_stage (gated, 2 required steps): p95 {move_p95:.2f} ms "
-        f"(target < 20 ms); plain opportunity read p95 {read_p95:.2f} ms; "
+        f"next_stage (gated, 2 required steps): p95 {move_p95:.2f} ms, "
+        f"{len(move_statements)} statements (target < 20 ms); plain opportunity read "
+        f"p95 {read_p95:.2f} ms, {len(read_statements)} statements; "
         f"ratio {move_p95 / read_p95:.1f}x"
+    )
+    if os.environ.get("BENCH_SHOW_STATEMENTS"):
+        print("\n".join(" ".join(sql.split())[:160] for sql in move_statements))
+
+
+@contextmanager
+def _counting(engine: Engine) -> Iterator[list[str]]:
+    """The statements sent through the engine's cursors meanwhile (BEGIN included)."""
+    seen: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def bench_create_lead(factory: sessionmaker[Session], admin: Actor) -> None:
+    """Create-lead in-process, one committed transaction each (the flow start is part of
+    it), and a bulk create of 500 leads (imports) in one transaction."""
+    from leadgate.leads.schemas import LeadCreate
+    from leadgate.leads.service import create_lead, create_leads
+
+    def body(n: int) -> LeadCreate:
+        tag = uuid.uuid4().hex[:10]
+        return LeadCreate(
+            topic=f"Bench {n}",
+            last_name=f"Bench{tag}",
+            company_name=f"Bench {tag} Ltd",
+            email=f"b{tag}@bench.example.com",
+        )
+
+    for n in range(20):  # warm-up
+        _timed(factory, lambda s, n=n: create_lead(s, admin, body(n)))
+    walls, cpus = [], []
+    for n in range(300):
+        cpu = time.process_time()
+        walls.append(_timed(factory, lambda s, n=n: create_lead(s, admin, body(n))))
+        cpus.append((time.process_time() - cpu) * 1000)
+    engine = factory.kw["bind"]
+    with _counting(engine) as statements:
+        _timed(factory, lambda s: create_lead(s, admin, body(0)))
+    print(
+        f"create lead (in-process, committed, with flow start): "
+        f"p50 {statistics.median(walls):.2f} ms, p95 {_p95(walls):.2f} ms, "
+        f"CPU {statistics.mean(cpus):.2f} ms, {len(statements)} statements"
+    )
+    if os.environ.get("BENCH_SHOW_STATEMENTS"):
+        print("\n".join(" ".join(sql.split())[:160] for sql in statements))
+    items = [(new_id(), body(n)) for n in range(500)]
+    with _counting(engine) as statements:
+        cpu = time.process_time()
+        ms = _timed(factory, lambda s: create_leads(s, admin, items))
+        cpu_ms = (time.process_time() - cpu) * 1000
+    print(
+        f"bulk create of 500 leads: {ms:.0f} ms ({ms / 500:.2f} ms a lead, "
+        f"CPU {cpu_ms / 500:.2f} ms), {len(statements)} statements"
     )
 
 
@@ -213,8 +282,10 @@ def main() -> None:
     factory = make_session_factory(engine)
     admin = _admin(factory)
     print(f"database: {engine.dialect.name}")
+    bench_create_lead(factory, admin)
     bench_next_stage(factory, admin)
-    bench_time_in_stage(factory, admin)
+    if OPPORTUNITIES:
+        bench_time_in_stage(factory, admin)
     engine.dispose()
     if tmp is not None:
         tmp.cleanup()
