@@ -170,15 +170,18 @@ def start_many(
             created_values(instance),
         )
         runs.append(Run(instance, flow, record, visit))
-    session.flush()
+    # No flush: the rows go out with the caller's next flush, in the same batched
+    # INSERTs as its own audit rows.
     return runs
 
 
 def start_for_leads(session: Session, actor: Actor, leads: Sequence[Any]) -> list[Run]:
     """Each new lead gets the first lead flow its owner's role allows (bulk creates)."""
     starts = []
-    for lead in leads:
-        flow = default_flow(session, "lead", role_of(session, actor, lead.owner_id))
-        if flow is not None:
-            starts.append((flow, lead, None))
+    # Reading the flows need not flush the caller's pending rows first.
+    with session.no_autoflush:
+        for lead in leads:
+            flow = default_flow(session, "lead", role_of(session, actor, lead.owner_id))
+            if flow is not None:
+                starts.append((flow, lead, None))
     return start_many(session, actor, starts) if starts else []
