@@ -101,9 +101,11 @@ def bench_next_stage(factory: sessionmaker[Session], admin: Actor) -> None:
         _timed(factory, lambda s: load(s, admin, Opportunity, opportunity_id)) for _ in range(MOVES)
     ]
     moves: list[float] = []
+    cpu = time.process_time()
     for _ in range(MOVES // 2):
         moves.append(_timed(factory, lambda s: instances.next_stage(s, admin, instance_id)))
         _timed(factory, lambda s: instances.previous_stage(s, admin, instance_id))
+    cpu_ms = (time.process_time() - cpu) * 1000 / MOVES  # next and previous alike
     engine = factory.kw["bind"]
     with _counting(engine) as read_statements:
         _timed(factory, lambda s: load(s, admin, Opportunity, opportunity_id))
@@ -113,6 +115,7 @@ def bench_next_stage(factory: sessionmaker[Session], admin: Actor) -> None:
     read_p95, move_p95 = _p95(reads), _p95(moves)
     print(
         f"next_stage (gated, 2 required steps): p95 {move_p95:.2f} ms, "
+        f"p50 {statistics.median(moves):.2f} ms, CPU {cpu_ms:.2f} ms a move, "
         f"{len(move_statements)} statements (target < 20 ms); plain opportunity read "
         f"p95 {read_p95:.2f} ms, {len(read_statements)} statements; "
         f"ratio {move_p95 / read_p95:.1f}x"

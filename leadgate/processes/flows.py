@@ -24,8 +24,13 @@ from leadgate.processes.records import catalogue
 from leadgate.processes.schemas import FlowCreate, FlowUpdate
 from leadgate.processes.states import FlowStatus, check_flow
 from leadgate.processes.validation import validate
-from leadgate.security.access import Actor, ensure, load, scoped
+from leadgate.security.access import Actor, can, ensure, load, scoped
 from leadgate.security.roles import Op
+
+
+def may_define(actor: Actor) -> bool:
+    """Whether the actor's role may create and edit flow definitions (admin pages)."""
+    return can(actor, ProcessFlow.RECORD_TYPE, Op.CREATE)
 
 
 def _refuse_problems(problems: list[FieldProblem]) -> None:

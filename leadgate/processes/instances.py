@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from leadgate.audit.recording import check_version, write_event
@@ -49,22 +49,26 @@ def _column(record_type: str) -> Any:
     return ProcessInstance.lead_id if record_type == "lead" else ProcessInstance.opportunity_id
 
 
+# Built once: a move is frequent and building the statement costs more than running it.
+_RUN = (
+    select(ProcessInstance, ProcessFlow.version, ProcessFlow.updated_at, StageVisit)
+    .join(ProcessFlow, ProcessFlow.id == ProcessInstance.flow_id)
+    .outerjoin(
+        StageVisit,
+        and_(StageVisit.instance_id == ProcessInstance.id, StageVisit.exited_at.is_(None)),
+    )
+    .where(ProcessInstance.id == bindparam("instance_id"))
+    .order_by(StageVisit.entered_at.desc())
+    .limit(1)
+)
+
+
 def load_run(session: Session, actor: Actor, instance_id: uuid.UUID, op: Op = Op.READ) -> Run:
     """The instance if the actor may `op` its record (404 if they may not see it, else 403).
 
     One query reads the instance, its flow row's version key and its open stage visit;
     the flow's definition comes from the cache of immutable flow versions."""
-    row = session.execute(
-        select(ProcessInstance, ProcessFlow.version, ProcessFlow.updated_at, StageVisit)
-        .join(ProcessFlow, ProcessFlow.id == ProcessInstance.flow_id)
-        .outerjoin(
-            StageVisit,
-            and_(StageVisit.instance_id == ProcessInstance.id, StageVisit.exited_at.is_(None)),
-        )
-        .where(ProcessInstance.id == instance_id)
-        .order_by(StageVisit.entered_at.desc())
-        .limit(1)
-    ).first()
+    row = session.execute(_RUN, {"instance_id": instance_id}).first()
     instance = row[0] if row is not None else None
     record_id = _record_id(instance, instance.record_type) if instance else None
     if row is None or instance is None or record_id is None:
