@@ -172,7 +172,8 @@ def test_editing_an_active_flow_saves_a_new_version_and_running_instances_keep_t
         assert old.status == "retired"
         assert old.stages[1]["name"] == "Call"
         running = session.scalar(
-            select(ProcessInstance).where(ProcessInstance.lead_id == uuid.UUID(lead_id))
+            select(ProcessInstance)
+            .where(ProcessInstance.lead_id == uuid.UUID(lead_id))
             .where(ProcessInstance.is_current.is_(True))
         )
         assert running is not None
