@@ -27,6 +27,8 @@ from leadgate.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from leadgate.leads.models import Lead
+from leadgate.opportunities.models import Opportunity
 from leadgate.opportunities.states import OpportunityState
 from leadgate.processes import cache
 from leadgate.processes.definition import END, Stage
@@ -50,12 +52,26 @@ def _column(record_type: str) -> Any:
 
 
 # Built once: a move is frequent and building the statement costs more than running it.
+# The record of the active stage comes in the same row, so the access check that follows
+# (`security.access.load`, a `session.get`) finds it in the identity map.
 _RUN = (
-    select(ProcessInstance, ProcessFlow.version, ProcessFlow.updated_at, StageVisit)
+    select(
+        ProcessInstance, ProcessFlow.version, ProcessFlow.updated_at, StageVisit, Lead, Opportunity
+    )
     .join(ProcessFlow, ProcessFlow.id == ProcessInstance.flow_id)
     .outerjoin(
         StageVisit,
         and_(StageVisit.instance_id == ProcessInstance.id, StageVisit.exited_at.is_(None)),
+    )
+    .outerjoin(
+        Lead, and_(ProcessInstance.record_type == "lead", Lead.id == ProcessInstance.lead_id)
+    )
+    .outerjoin(
+        Opportunity,
+        and_(
+            ProcessInstance.record_type == "opportunity",
+            Opportunity.id == ProcessInstance.opportunity_id,
+        ),
     )
     .where(ProcessInstance.id == bindparam("instance_id"))
     .order_by(StageVisit.entered_at.desc())
