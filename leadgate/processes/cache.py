@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from leadgate.core.clock import as_utc
@@ -97,6 +97,15 @@ def by_key(session: Session, key: Key) -> FlowVersion:
 
 
 _ACTIVE = "leadgate.processes.active_flows"
+# Built once: it runs for every new lead, and building it cost more than running it.
+_ACTIVE_KEYS = (
+    select(ProcessFlow.id, ProcessFlow.version, ProcessFlow.updated_at)
+    .where(
+        ProcessFlow.primary_record_type == bindparam("record_type"),
+        ProcessFlow.status == FlowStatus.ACTIVE.value,
+    )
+    .order_by(ProcessFlow.sort_order, ProcessFlow.created_at)
+)
 
 
 def active_flows(session: Session, record_type: str) -> list[FlowVersion]:
@@ -107,14 +116,7 @@ def active_flows(session: Session, record_type: str) -> list[FlowVersion]:
         held = session.info[_ACTIVE] = {"transaction": transaction, "types": {}}
     types: dict[str, list[FlowVersion]] = held["types"]
     if record_type not in types:
-        rows = session.execute(
-            select(ProcessFlow.id, ProcessFlow.version, ProcessFlow.updated_at)
-            .where(
-                ProcessFlow.primary_record_type == record_type,
-                ProcessFlow.status == FlowStatus.ACTIVE.value,
-            )
-            .order_by(ProcessFlow.sort_order, ProcessFlow.created_at)
-        ).all()
+        rows = session.execute(_ACTIVE_KEYS, {"record_type": record_type}).all()
         keys = [key_of(*row) for row in rows]
         missing = [key[0] for key in keys if key not in _versions]
         if missing:
