@@ -26,9 +26,11 @@ class LeadSaved(Event):
 
 @dataclass(frozen=True)
 class LeadsCreated(Event):
-    """Many leads created at once (imports); each is not announced on its own."""
+    """Many leads created at once (imports); each is not announced on its own
+    (no `LeadCreated`), so reactions can handle the batch in one go."""
 
     records: list[Lead]
+    actor: Actor | None = None
 
 
 @dataclass(frozen=True)

@@ -117,9 +117,7 @@ def create_leads(
             setattr(lead, name, value)
         leads.append(lead)
     add_records(session, actor, leads)
-    publish(session, LeadsCreated(leads))
-    for lead in leads:
-        publish(session, LeadCreated(actor, lead.id))
+    publish(session, LeadsCreated(leads, actor))
     return leads
 
 

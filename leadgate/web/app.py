@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from leadgate.core.errors import DomainError, StaleRecord
 from leadgate.web import (
     exports,
+    flow_admin,
     imports,
     lead_actions,
     pages,
@@ -112,6 +113,7 @@ def install_web(app: FastAPI) -> None:
         process,
         timeline,
         exports,
+        flow_admin,
         imports,
         sales,
         sales_lines,
