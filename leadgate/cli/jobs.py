@@ -48,6 +48,13 @@ def worker_command(
         int | None,
         typer.Option(min=1, max=64, help="worker threads (default LEADGATE_JOBS_WORKERS)"),
     ] = None,
+    periodic: Annotated[
+        bool,
+        typer.Option(
+            "--periodic/--no-periodic",
+            help="also run scheduled jobs (LEADGATE_RETRAIN_CRON); keep it on one worker only",
+        ),
+    ] = True,
 ) -> None:
     """Run the job consumer (imports, training, rescoring, duplicate scans) until stopped."""
     from huey.consumer import Consumer
@@ -59,7 +66,9 @@ def worker_command(
         count = workers or settings.jobs_workers
         where = "Redis" if settings.effective_jobs_mode == "redis" else settings.jobs_sqlite_path
         out.print(f"worker: {count} threads on the {where} queue; Ctrl+C stops after running jobs")
-        Consumer(queue.huey, workers=count, worker_type="thread", max_delay=2.0).run()
+        Consumer(
+            queue.huey, workers=count, worker_type="thread", periodic=periodic, max_delay=2.0
+        ).run()
 
 
 def _row(run: JobRun) -> list[str]:

@@ -22,10 +22,12 @@ from huey.consumer import Consumer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadgate.core.errors import DomainError
 from leadgate.core.settings import ConfigError, Settings
 from leadgate.jobs import handlers as _handlers  # noqa: F401  (registers the job kinds)
 from leadgate.jobs import runs
 from leadgate.jobs.executor import Factories, execute
+from leadgate.jobs.models import JobRun
 from leadgate.scoring.models import ScoringModel
 from leadgate.security.models import User
 from leadgate.security.roles import Role
@@ -33,6 +35,12 @@ from leadgate.security.service import actor_for_user
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "leadgate"
+
+
+class QueueUnavailable(DomainError):
+    code = "queue_unavailable"
+    status = 503
+    title = "Job queue unavailable"
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -87,7 +95,20 @@ class JobQueue:
         return bool(self.huey.immediate)
 
     def enqueue(self, run_id: uuid.UUID) -> None:
-        self._execute_run(str(run_id))
+        """Queue a committed run; when the queue cannot take it, the run ends failed with
+        the reason (nothing would ever execute it) and the caller gets a 503."""
+        try:
+            self._execute_run(str(run_id))
+        except Exception as exc:
+            log.exception("job run %s could not be queued", run_id)
+            factories = self._factories()
+            with factories.write() as session, session.begin():
+                run = session.get_one(JobRun, run_id)
+                who = session.get_one(User, run.requested_by_id)
+                runs.fail(session, actor_for_user(who, "job"), run_id, f"not queued: {exc}")
+            raise QueueUnavailable(
+                "the job queue is unavailable; try again later (the run is marked failed)"
+            ) from exc
 
     def retrain_all(self) -> list[uuid.UUID]:
         """The scheduled retrain: one queued training run per model, as the first
