@@ -115,11 +115,14 @@ def resume_command(
     here: Annotated[
         bool, typer.Option("--here", help="run it in this process instead of queueing it")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="also a run left running by a worker that died")
+    ] = False,
     as_user: AsUser = None,
 ) -> None:
-    """Queue a failed or interrupted run again (or run it here); it continues where it stopped."""
+    """Queue a failed run again (or run it here); it continues where it stopped."""
     with session_scope() as session:
-        runs.reopen(session, cli_actor(session, as_user), run_id)
+        runs.reopen(session, cli_actor(session, as_user), run_id, force=force)
     with job_queue() as (queue, factories):
         if here:
             state = execute(factories, run_id)

@@ -1,11 +1,13 @@
 """Execute one job run: claim it, run its kind's handler as the requester, record the end.
 
-Idempotence: a finished run is skipped; a handler commits its own work in
+Idempotence: a run that is not queued (taken by another worker, or finished)
+is skipped; a handler commits its own work in
 transactions and marks the run completed inside its last one (`ctx.complete`),
 so a crash either leaves the run resumable or finished, never both half-done.
 A refused job (a DomainError: bad input, not enough data, no permission) ends
 failed with the reason and its transaction rolled back. Any other error ends
-failed as "interrupted" and may be resumed (`runs.reopen`).
+failed as "interrupted" and may be resumed (`runs.reopen`). A worker killed
+mid-run leaves the run "running"; an operator resumes it with force.
 """
 
 from __future__ import annotations

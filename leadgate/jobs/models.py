@@ -17,9 +17,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from leadgate.core.clock import utcnow
 from leadgate.db.base import Base, HasId
 
-STATES = ("queued", "running", "completed", "failed")
-FINISHED = ("completed", "failed")
-
 
 class JobRun(HasId, Base):
     __tablename__ = "job_runs"
@@ -28,8 +25,10 @@ class JobRun(HasId, Base):
     )
     RECORD_TYPE = "job_run"
 
+    # import, scoring_train, scoring_rescore, duplicate_scan (leadgate.jobs.handlers)
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # queued → running → completed | failed; failed (or, forced, running) → queued again.
     state: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int | None] = mapped_column(default=None)

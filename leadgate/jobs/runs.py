@@ -1,10 +1,11 @@
 """Use cases of the `job_runs` table: record, read, list, claim, progress, finish, resume.
 
 Only the user who asked for a run and administrators may see it; anyone else
-gets 404, as for any unreadable record. A run is claimed by a worker only while
-queued or running (running means a worker died mid-run: the next one resumes
-it); a finished run is never executed again, so a duplicated queue message or a
-retry is harmless. Every state change writes an audit event.
+gets 404, as for any unreadable record. A worker claims a run only while it is
+queued (under a row lock), so a duplicated queue message never runs it twice and
+a finished run is never executed again. A failed run, or a running one whose
+worker died (the operator says so: `force`), is queued again by `reopen` and its
+job resumes where it stopped. Every state change writes an audit event.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from leadgate.audit.recording import write_event
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict, NotFound
 from leadgate.db.paging import Page, fetch_page, parse_sort
-from leadgate.jobs.models import FINISHED, JobRun
+from leadgate.jobs.models import JobRun
 from leadgate.security.access import Actor
 from leadgate.security.roles import Role
 
@@ -80,9 +81,10 @@ def list_runs(
 
 
 def claim(session: Session, run_id: uuid.UUID) -> JobRun | None:
-    """Mark the run running for this attempt; None when there is nothing (left) to do."""
+    """Mark the run running for this attempt; None when it is not queued (already taken
+    by another worker, or finished)."""
     run = session.get(JobRun, run_id, with_for_update=True)
-    if run is None or run.state in FINISHED:
+    if run is None or run.state != "queued":
         return None
     run.state = "running"
     run.attempts += 1
@@ -116,11 +118,16 @@ def fail(session: Session, actor: Actor, run_id: uuid.UUID, error: str) -> None:
     )
 
 
-def reopen(session: Session, actor: Actor, run_id: uuid.UUID) -> JobRun:
-    """Queue a failed run (or one whose worker died) again; its job resumes where it stopped."""
+def reopen(session: Session, actor: Actor, run_id: uuid.UUID, *, force: bool = False) -> JobRun:
+    """Queue a failed run again (or, with `force`, a running one whose worker died);
+    its job resumes where it stopped."""
     run = get_run(session, actor, run_id)
     if run.state == "completed":
         raise Conflict(f"job run {run_id} is completed; it does not run again")
+    if run.state == "running" and not force:
+        raise Conflict(
+            f"job run {run_id} is running; only if its worker died, resume it with force"
+        )
     run.state, run.finished_at = "queued", None
     write_event(session, actor, "job_requeued", JobRun.RECORD_TYPE, run.id, summary=run.kind)
     return run

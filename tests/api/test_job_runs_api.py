@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from leadgate.audit.models import AuditEvent
 from leadgate.core.settings import Settings
 from leadgate.imports import service as import_service
-from leadgate.jobs import runs
+from leadgate.jobs import requests, runs
 from leadgate.jobs.executor import Factories, execute
 from leadgate.jobs.models import JobRun
 from leadgate.leads.models import Lead
 from leadgate.scoring.models import ScoringModelVersion
+from leadgate.security.models import User
 from leadgate.security.roles import Role
+from leadgate.security.service import actor_for_user
 from tests.factories import Api, actor, lead_body
 from tests.integration.scoring.closed_leads import FIELDS, seed_closed
 
@@ -205,3 +207,23 @@ def test_the_import_upload_names_its_job_run(admin: Api, session_factory) -> Non
     with session_factory() as session:
         stored = session.get_one(JobRun, uuid.UUID(run["id"]))
         assert stored.requested_by_id == admin.user_id
+
+
+def test_a_run_left_running_by_a_dead_worker_resumes_only_when_forced(
+    admin: Api, session_factory: sessionmaker[Session]
+) -> None:
+    with session_factory() as session, session.begin():
+        who = session.get_one(User, admin.user_id)
+        run_id = requests.request_duplicate_scan(session, actor_for_user(who, "api"), "lead").id
+    with session_factory() as session, session.begin():
+        assert runs.claim(session, run_id) is not None  # a worker took it, then died
+    # The same message delivered again (or a second worker) does not run it twice.
+    assert execute(Factories(read=session_factory, write=session_factory), run_id) is None
+    url = f"{URL}/{run_id}"
+    assert admin.get(url).json()["state"] == "running"
+    refused = admin.post(f"{url}/resume")
+    assert refused.status_code == 409
+    assert "force" in refused.json()["detail"]
+    forced = admin.post(f"{url}/resume", params={"force": True})
+    assert forced.status_code == 202, forced.text
+    assert (forced.json()["state"], forced.json()["attempts"]) == ("completed", 2)

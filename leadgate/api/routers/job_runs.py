@@ -72,9 +72,16 @@ def read_run(run_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> JobRunR
 
 @router.post("/{run_id}/resume", status_code=202, response_model=JobRunRead)
 def resume_run(
-    run_id: uuid.UUID, request: Request, session: SessionDep, actor: ActorDep
+    run_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    force: Annotated[
+        bool, Query(description="also a run left running by a worker that died")
+    ] = False,
 ) -> JSONResponse:
-    """Queue a failed or interrupted run again; it continues where it stopped."""
+    """Queue a failed run again; it continues where it stopped (an import from its last
+    committed batch). 409 for a completed run, or a running one without `force`."""
     with session.begin():
-        run = runs.reopen(session, actor, run_id)
+        run = runs.reopen(session, actor, run_id, force=force)
     return enqueued(request, session, actor, run)
