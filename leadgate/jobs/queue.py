@@ -82,11 +82,11 @@ class JobQueue:
             execute(self._factories(), uuid.UUID(run_id))
 
         # Huey's decorators are untyped; the wrapped callables enqueue when called.
-        as_task: Callable[..., Any] = huey.task(name="leadgate.execute_run")
+        as_task: Callable[..., Any] = huey.task(name="execute_run")
         self._execute_run: Callable[[str], Any] = as_task(execute_run)
         if settings.retrain_cron:
             as_periodic: Callable[..., Any] = huey.periodic_task(
-                parse_cron(settings.retrain_cron), name="leadgate.retrain"
+                parse_cron(settings.retrain_cron), name="retrain"
             )
             as_periodic(self.retrain_all)
 

@@ -55,7 +55,7 @@ def test_the_nightly_retrain_is_due_only_at_its_time() -> None:
     settings = _settings(env="test", retrain_cron="0 3 * * *")
     queue = JobQueue(MemoryHuey("t", results=False), _no_db, settings)
     due = queue.huey.read_periodic(datetime(2026, 11, 25, 3, 0))
-    assert [task.name for task in due] == ["leadgate.retrain"]
+    assert [task.name for task in due] == ["retrain"]
     assert queue.huey.read_periodic(datetime(2026, 11, 25, 3, 1)) == []
     unscheduled = JobQueue(MemoryHuey("u", results=False), _no_db, _settings(env="test"))
     assert unscheduled.huey.read_periodic(datetime(2026, 11, 25, 3, 0)) == []
