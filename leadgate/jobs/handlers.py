@@ -38,7 +38,7 @@ def count_rows(path: Path) -> int | None:
 def run_import(ctx: JobContext) -> None:
     import_id = uuid.UUID(ctx.params["import_id"])
     write = ctx.factories.write
-    with write() as session:
+    with ctx.factories.read() as session:
         job = session.get_one(ImportJob, import_id)
         state, path = job.state, Path(job.file_path)
     if ctx.done == 0:
