@@ -83,11 +83,30 @@ class FieldEncoding:
         index = {key: i for i, key in enumerate(self.categories)}
         other = len(index) if self.with_other else None
         missing = len(index) + int(self.with_other) if self.with_missing else None
+        # Batches repeat a few values: normalise each distinct value once. The type is
+        # part of the key because True == 1 but "yes" != "1".
+        slots: dict[tuple[type, object], int | None] = {}
+        rows: list[int] = []
+        cols: list[int] = []
         for row, value in enumerate(values):
-            key = as_category(value)
-            slot = missing if key is None else index.get(key, other)
+            memo = (type(value), value)
+            try:
+                slot = slots[memo]
+            except KeyError:
+                slot = slots[memo] = self._slot(value, index, other, missing)
+            except TypeError:  # an unhashable value: no memo
+                slot = self._slot(value, index, other, missing)
             if slot is not None:
-                out[row, slot] = 1.0
+                rows.append(row)
+                cols.append(slot)
+        out[rows, cols] = 1.0
+
+    @staticmethod
+    def _slot(
+        value: object, index: dict[str, int], other: int | None, missing: int | None
+    ) -> int | None:
+        key = as_category(value)
+        return missing if key is None else index.get(key, other)
 
     def describe(self, value: object) -> str:
         """The lead's value of this field in words, as a reason shows it."""
@@ -126,11 +145,14 @@ class FeatureEncoder:
         return [f.name for f in self.fields]
 
     def encode(self, records: Sequence[Record]) -> Matrix:
-        raw = np.zeros((len(records), self.width))
+        columns = {f.name: [r.get(f.name) for r in records] for f in self.fields}
+        return self.encode_columns(columns, len(records))
+
+    def encode_columns(self, columns: Mapping[str, Sequence[object]], n: int) -> Matrix:
+        """The matrix of `n` leads given column-wise (field name → one value per lead)."""
+        raw = np.zeros((n, self.width))
         for enc in self.fields:
-            block = np.zeros((len(records), enc.width))
-            enc.encode_column([r.get(enc.name) for r in records], block)
-            raw[:, enc.start : enc.stop] = block
+            enc.encode_column(columns.get(enc.name) or [None] * n, raw[:, enc.start : enc.stop])
         scaled: Matrix = (raw - self.mean) / self.scale
         return scaled
 
