@@ -10,7 +10,7 @@ model gives read in plain words ("Source is Web").
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -115,57 +115,113 @@ def _shown(code: str, value: Any) -> Any:
     return value
 
 
+def lead_columns(codes: Sequence[str], filter_keys: Iterable[str] = ()) -> list[Any]:
+    """The lead columns `build_columns` reads for these field codes (plus the columns a
+    scorer needs: scope filters, the previous score and trend), for a Core select."""
+    names = {"id", "state", "updated_at", "score", "score_trend", *filter_keys}
+    for code in codes:
+        if code in LEAD_FIELDS:
+            names.add(code)
+        elif code.startswith("account."):
+            names.add("existing_account_id")
+        elif code.startswith("contact."):
+            names.add("existing_contact_id")
+        elif code == "email_domain_kind":
+            names.update(("email", "email2"))
+        elif code == "completeness":
+            names.update(_COMPLETENESS_OF)
+        elif code == "has_campaign":
+            names.add("campaign_id")
+    return [getattr(Lead, name) for name in sorted(names)]
+
+
 def build_records(
-    session: Session, leads: Sequence[Lead], codes: Sequence[str], now: datetime | None = None
+    session: Session, leads: Sequence[Any], codes: Sequence[str], now: datetime | None = None
 ) -> list[dict[str, object]]:
-    """One record per lead, keyed by field label, with related fields and signals loaded
-    in a few queries for the whole batch."""
+    """One record per lead, keyed by field label (what training and evaluation read)."""
+    columns = build_columns(session, leads, codes, now)
+    labels = list(columns)
+    if not labels:
+        return [{} for _ in leads]
+    return [
+        dict(zip(labels, values, strict=True)) for values in zip(*columns.values(), strict=True)
+    ]
+
+
+def build_columns(
+    session: Session, leads: Sequence[Any], codes: Sequence[str], now: datetime | None = None
+) -> dict[str, list[object]]:
+    """Field label → one value per lead, with related fields and signals loaded in a few
+    queries for the whole batch. `leads` are Lead objects or rows with the columns of
+    `lead_columns`."""
     now = now or utcnow()
-    accounts = _related(session, Account, {lead.existing_account_id for lead in leads}, codes)
-    contacts = _related(session, Contact, {lead.existing_contact_id for lead in leads}, codes)
+    accounts = (
+        _related(session, Account, {lead.existing_account_id for lead in leads}, codes)
+        if any(c.startswith("account.") for c in codes)
+        else {}
+    )
+    contacts = (
+        _related(session, Contact, {lead.existing_contact_id for lead in leads}, codes)
+        if any(c.startswith("contact.") for c in codes)
+        else {}
+    )
     activity = _activity(session, [lead.id for lead in leads], codes)
-    records = []
-    for lead in leads:
-        record: dict[str, object] = {}
-        # A closed lead is described as it was when it closed, not as it looks today.
-        as_of = now if lead.state == "open" else as_utc(lead.updated_at)
-        for code in codes:
-            record[CATALOG[code]] = _value(lead, code, accounts, contacts, activity, as_of)
-        records.append(record)
-    return records
+    return {
+        CATALOG[code]: _column(code, leads, accounts, contacts, activity, now) for code in codes
+    }
 
 
-def _value(
-    lead: Lead,
+def _column(
     code: str,
+    leads: Sequence[Any],
     accounts: dict[uuid.UUID, Any],
     contacts: dict[uuid.UUID, Any],
     activity: dict[uuid.UUID, tuple[int, datetime | None]],
-    as_of: datetime,
-) -> object:
+    now: datetime,
+) -> list[object]:
     if code in LEAD_FIELDS:
-        return _shown(code, getattr(lead, code))
-    if code.startswith("account."):
-        account = accounts.get(lead.existing_account_id) if lead.existing_account_id else None
-        return getattr(account, code.split(".", 1)[1]) if account is not None else None
-    if code.startswith("contact."):
-        contact = contacts.get(lead.existing_contact_id) if lead.existing_contact_id else None
-        return getattr(contact, code.split(".", 1)[1]) if contact is not None else None
-    if code == "email_domain_kind":
-        kinds = [email_domain_kind(lead.email), email_domain_kind(lead.email2)]
-        return "Corporate" if "corporate" in kinds else "Free" if "free" in kinds else None
-    if code == "completeness":
-        return round(
-            completeness_of({k: getattr(lead, k) for k in _COMPLETENESS_OF}, _COMPLETENESS_OF), 3
+        if code in _CODE_LIKE:
+            return [_shown(code, getattr(lead, code)) for lead in leads]
+        return [getattr(lead, code) for lead in leads]
+    if code.startswith("account.") or code.startswith("contact."):
+        prefix, name = code.split(".", 1)
+        related, key = (
+            (accounts, "existing_account_id")
+            if prefix == "account"
+            else (contacts, "existing_contact_id")
         )
+        found = [related.get(getattr(lead, key)) for lead in leads]
+        return [None if row is None else getattr(row, name) for row in found]
+    if code == "email_domain_kind":
+        return [_domain_kind(lead.email, lead.email2) for lead in leads]
+    if code == "completeness":
+        return [
+            round(
+                completeness_of({k: getattr(lead, k) for k in _COMPLETENESS_OF}, _COMPLETENESS_OF),
+                3,
+            )
+            for lead in leads
+        ]
     if code == "activity_count":
-        return activity.get(lead.id, (0, None))[0]
+        return [activity.get(lead.id, (0, None))[0] for lead in leads]
     if code == "days_since_activity":
-        last = activity.get(lead.id, (0, None))[1]
-        return None if last is None else max(0.0, round((as_of - last).total_seconds() / 86400, 1))
+        out: list[object] = []
+        for lead in leads:
+            last = activity.get(lead.id, (0, None))[1]
+            # A closed lead is described as it was when it closed, not as it looks today.
+            as_of = now if lead.state == "open" else as_utc(lead.updated_at)
+            out.append(
+                None if last is None else max(0.0, round((as_of - last).total_seconds() / 86400, 1))
+            )
+        return out
     if code == "has_campaign":
-        return lead.campaign_id is not None
+        return [lead.campaign_id is not None for lead in leads]
     raise KeyError(code)
+
+
+def _domain_kind(email: str | None, email2: str | None) -> str | None:
+    kinds = [email_domain_kind(email), email_domain_kind(email2)]
+    return "Corporate" if "corporate" in kinds else "Free" if "free" in kinds else None
 
 
 def _related(
