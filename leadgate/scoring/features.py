@@ -224,32 +224,3 @@ def _fit_field(profile: FieldProfile, values: list[object]) -> FieldEncoding | N
         with_missing=with_missing,
         with_other=with_other,
     )
-
-
-@dataclass
-class FieldReference:
-    """What a field's block looks like across the training rows: a few representative
-    blocks and their weights (the field's distribution, compressed)."""
-
-    blocks: Matrix
-    weights: Matrix
-
-
-def field_references(
-    encoder: FeatureEncoder, matrix: Matrix, max_values: int = 12
-) -> list[FieldReference]:
-    references = []
-    for enc in encoder.fields:
-        block = matrix[:, enc.start : enc.stop]
-        patterns, counts = np.unique(block, axis=0, return_counts=True)
-        if len(patterns) > max_values and enc.kind is FieldKind.NUMERIC:
-            # Many distinct numbers: one representative row per equal-sized slice.
-            order = np.lexsort(block.T[::-1])
-            groups = np.array_split(order, max_values)
-            patterns = np.array([block[g[len(g) // 2]] for g in groups])
-            counts = np.array([len(g) for g in groups])
-        elif len(patterns) > max_values:
-            top = np.argsort(-counts, kind="stable")[:max_values]
-            patterns, counts = patterns[top], counts[top]
-        references.append(FieldReference(patterns, counts / counts.sum()))
-    return references
