@@ -218,22 +218,6 @@ def clear_scores(session: Session, leads: Sequence[Lead]) -> None:
     _write(session, leads, rows, None)
 
 
-_UPDATE: Any = None
-
-
-def _update_statement() -> Any:
-    global _UPDATE
-    if _UPDATE is None:
-        table = Lead.__table__
-        assert isinstance(table, Table)
-        _UPDATE = (
-            update(table)
-            .where(table.c.id == bindparam("lead_id"))
-            .values({name: bindparam(name) for name in _SCORE_COLUMNS})
-        )
-    return _UPDATE
-
-
 def _write(
     session: Session,
     leads: Sequence[Any],
@@ -242,7 +226,21 @@ def _write(
 ) -> None:
     if not rows:
         return
-    session.execute(_update_statement(), rows)
+    connection = session.connection()
+    sql, order, processors = _update_sql(connection.dialect)
+    # The values go through the column types' own bind processors (uuid, JSON), then to
+    # the driver's executemany as is: SQLAlchemy's generic per-row parameter handling
+    # cost more than the UPDATEs themselves.
+    params: list[Any] = []
+    for row in rows:
+        # None is SQL NULL (not the JSON text 'null') in every column.
+        values = [_bind(processors.get(name), row[name]) for name in order]
+        params.append(
+            tuple(values)
+            if _positional(connection.dialect)
+            else dict(zip(order, values, strict=True))
+        )
+    connection.exec_driver_sql(sql, params)
     # Keep the loaded objects in step without marking them changed.
     for lead, row in zip(leads, rows, strict=True):
         target = lead if isinstance(lead, Lead) else (loaded or {}).get(lead.id)
@@ -251,36 +249,68 @@ def _write(
                 set_committed_value(target, key, row[key])
 
 
+_SQL: dict[str, tuple[str, list[str], dict[str, Any]]] = {}
+
+
+def _bind(processor: Any, value: Any) -> Any:
+    return value if value is None or processor is None else processor(value)
+
+
+def _positional(dialect: Any) -> bool:
+    return bool(dialect.positional)
+
+
+def _update_sql(dialect: Any) -> tuple[str, list[str], dict[str, Any]]:
+    """The UPDATE compiled once per dialect: its SQL, parameter order and bind processors."""
+    found = _SQL.get(dialect.name)
+    if found is None:
+        table = Lead.__table__
+        assert isinstance(table, Table)
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("lead_id"))
+            .values({name: bindparam(name) for name in _SCORE_COLUMNS})
+            # Derived data: a rescore is not a change of the lead (no updated_at bump).
+            .values(updated_at=table.c.updated_at)
+        )
+        compiled = stmt.compile(dialect=dialect)
+        order = list(compiled.positiontup or []) if dialect.positional else list(compiled.params)
+        types = {"lead_id": table.c.id.type} | {name: table.c[name].type for name in _SCORE_COLUMNS}
+        processors = {}
+        for name, type_ in types.items():
+            processor = type_.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                processors[name] = processor
+        found = _SQL[dialect.name] = (str(compiled), order, processors)
+    return found
+
+
 def rescore_model(session: Session, model_id: uuid.UUID) -> int:
     """Score every open lead in the model's scope with its published version (leads a
     more specific published model covers are left to that model).
 
-    Reads only the columns the model needs, BATCH leads at a time in id order (keyset
-    paging: memory stays flat and no cursor is held open across the writes)."""
+    One query streams only the columns the model needs (yield_per: memory stays flat);
+    each chunk of BATCH leads is scored in one pass and written with one executemany."""
     forget_published(session)
     specs = published(session)
     spec = next((s for s in specs if s.model_id == model_id), None)
     if spec is None:
         return 0
+    # Another model can only take leads from this one if it is at least as specific.
+    rivals = [s for s in specs if s is not spec and len(s.filter) >= len(spec.filter)]
     columns = lead_columns(spec.fields, {key for s in specs for key in s.filter})
     loaded = {obj.id: obj for obj in list(session.identity_map.values()) if isinstance(obj, Lead)}
+    stmt = (
+        select(*columns)
+        .where(Lead.state == "open", Lead.deleted_at.is_(None), scope_clause(spec.filter))
+        .order_by(Lead.id)
+        .execution_options(yield_per=BATCH)
+    )
     count = 0
-    last: uuid.UUID | None = None
-    while True:
-        stmt = (
-            select(*columns)
-            .where(Lead.state == "open", Lead.deleted_at.is_(None), scope_clause(spec.filter))
-            .order_by(Lead.id)
-            .limit(BATCH)
-        )
-        if last is not None:
-            stmt = stmt.where(Lead.id > last)
-        rows = session.execute(stmt).all()
-        if not rows:
-            return count
-        mine = [row for row in rows if model_for(specs, row) is spec]
+    for chunk in session.execute(stmt).partitions():
+        mine = [row for row in chunk if model_for(specs, row) is spec] if rivals else chunk
         count += score_leads(session, spec, mine, loaded)
-        last = rows[-1].id
+    return count
 
 
 def rescore_lead(session: Session, lead: Lead) -> None:

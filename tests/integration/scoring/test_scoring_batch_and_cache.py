@@ -72,7 +72,9 @@ def statements(engine: Engine) -> Iterator[list[str]]:
     event.remove(engine, "before_cursor_execute", record)
 
 
-def test_batch_rescore_gives_each_lead_what_saving_it_gave(db: Session, admin_actor: Actor) -> None:
+def test_batch_rescore_gives_each_lead_what_saving_it_gave(
+    db: Session, admin_actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _published_model(db, admin_actor)
     opened = _open_leads(db, admin_actor, 12)
     single = {
@@ -82,6 +84,9 @@ def test_batch_rescore_gives_each_lead_what_saving_it_gave(db: Session, admin_ac
 
     db.execute(update(Lead).values(score=None, grade=None, score_reasons=None))
     db.expire_all()
+    stamps = {lead.id: (lead.version, lead.updated_at) for lead in opened}
+    # Small chunks: reads of the stream interleave with the chunks' writes.
+    monkeypatch.setattr(scorer, "BATCH", 5)
     assert service.rescore(db, admin_actor) == len(opened)
 
     db.expire_all()
@@ -90,6 +95,9 @@ def test_batch_rescore_gives_each_lead_what_saving_it_gave(db: Session, admin_ac
         for lead in db.scalars(select(Lead).where(Lead.state == "open"))
     }
     assert batch == single
+    # Scores are derived data: no version bump, no updated_at change.
+    db.expire_all()
+    assert {lead.id: (lead.version, lead.updated_at) for lead in opened} == stamps
 
 
 def test_nothing_published_means_one_light_query_per_transaction(
