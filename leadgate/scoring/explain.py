@@ -177,16 +177,17 @@ def _reason_dicts(
     downs = np.argsort(found.points, axis=1, kind="stable")[:, :top].tolist()
     points = found.points.tolist()
     typical = round(found.typical, 1)
-    words: dict[tuple[int, type, object], str] = {}
+    n = len(points)
+    values = [columns.get(f.name) or [None] * n for f in fields]
+    # Per field, each distinct value is put in words once (a lead column holds one type).
+    words: list[dict[object, str]] = [{} for _ in fields]
 
     def text(i: int, j: int) -> str:
-        value = columns.get(fields[i].name, ())
-        raw = value[j] if value else None
-        key = (i, type(raw), raw)
+        raw = values[i][j]
         try:
-            return words[key]
+            return words[i][raw]
         except KeyError:
-            said = words[key] = fields[i].describe(raw)
+            said = words[i][raw] = fields[i].describe(raw)
             return said
         except TypeError:
             return fields[i].describe(raw)

@@ -194,7 +194,8 @@ def _column(
 ) -> list[object]:
     if code in LEAD_FIELDS:
         if code in _CODE_LIKE:
-            return [_shown(code, value) for value in src[code]]
+            shown = {value: _shown(code, value) for value in set(src[code])}
+            return [shown[value] for value in src[code]]
         return list(src[code])
     if code.startswith("account.") or code.startswith("contact."):
         prefix, name = code.split(".", 1)
@@ -204,9 +205,7 @@ def _column(
     if code == "email_domain_kind":
         return [_domain_kind(a, b) for a, b in zip(src["email"], src["email2"], strict=True)]
     if code == "completeness":
-        filled = [
-            [0 if v is None or is_missing(v) else 1 for v in src[name]] for name in _COMPLETENESS_OF
-        ]
+        filled = [_filled(src[name]) for name in _COMPLETENESS_OF]
         return [round(sum(flags) / len(_COMPLETENESS_OF), 3) for flags in zip(*filled, strict=True)]
     if code == "activity_count":
         return [activity.get(lead_id, (0, None))[0] for lead_id in src["id"]]
@@ -225,6 +224,18 @@ def _column(
     if code == "has_campaign":
         return [campaign is not None for campaign in src["campaign_id"]]
     raise KeyError(code)
+
+
+def _filled(values: Sequence[Any]) -> list[int]:
+    # Cities, sources, names repeat: each distinct value is judged once.
+    known: dict[Any, int] = {None: 0}
+    out = []
+    for value in values:
+        flag = known.get(value)
+        if flag is None:
+            flag = known[value] = 0 if is_missing(value) else 1
+        out.append(flag)
+    return out
 
 
 def _domain_kind(email: str | None, email2: str | None) -> str | None:

@@ -228,18 +228,22 @@ def _write(
         return
     connection = session.connection()
     sql, order, processors = _update_sql(connection.dialect)
-    # The values go through the column types' own bind processors (uuid, JSON), then to
-    # the driver's executemany as is: SQLAlchemy's generic per-row parameter handling
-    # cost more than the UPDATEs themselves.
-    params: list[Any] = []
-    for row in rows:
-        # None is SQL NULL (not the JSON text 'null') in every column.
-        values = [_bind(processors.get(name), row[name]) for name in order]
-        params.append(
-            tuple(values)
-            if _positional(connection.dialect)
-            else dict(zip(order, values, strict=True))
-        )
+    # The values go through the column types' own bind processors (uuid, JSON), column
+    # by column, then to the driver's executemany as they are: SQLAlchemy's generic
+    # per-row parameter handling cost more than the UPDATEs themselves.
+    columns = []
+    for name in order:
+        values = [row[name] for row in rows]
+        processor = processors.get(name)
+        if processor is not None:
+            # None is SQL NULL (not the JSON text 'null') in every column.
+            values = [None if v is None else processor(v) for v in values]
+        columns.append(values)
+    params: list[Any] = (
+        list(zip(*columns, strict=True))
+        if connection.dialect.positional
+        else [dict(zip(order, values, strict=True)) for values in zip(*columns, strict=True)]
+    )
     connection.exec_driver_sql(sql, params)
     # Keep the loaded objects in step without marking them changed.
     for lead, row in zip(leads, rows, strict=True):
@@ -250,14 +254,6 @@ def _write(
 
 
 _SQL: dict[str, tuple[str, list[str], dict[str, Any]]] = {}
-
-
-def _bind(processor: Any, value: Any) -> Any:
-    return value if value is None or processor is None else processor(value)
-
-
-def _positional(dialect: Any) -> bool:
-    return bool(dialect.positional)
 
 
 def _update_sql(dialect: Any) -> tuple[str, list[str], dict[str, Any]]:
