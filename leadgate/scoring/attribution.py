@@ -52,15 +52,30 @@ class Contributions:
 
 @dataclass
 class _TreePaths:
+    """Every tree of a fitted model as flat arrays (tree t's node k at t * width + k)."""
+
     known_cat_bitsets: Any
     f_idx_map: Any
     baseline: float
     base: float
-    # Per tree: a predictor returning node ids, node values, and per node the credit
-    # (one column per field) collected on the way from the root.
+    width: int  # nodes per tree slot (the largest tree)
+    depth: int
+    feature: npt.NDArray[np.intp]
+    threshold: Vector
+    left: npt.NDArray[np.intp]
+    right: npt.NDArray[np.intp]
+    leaf: npt.NDArray[np.bool_]
+    value: Vector
+    credit: Matrix  # (trees * width) x fields: credit collected from the root to the node
+    # Per tree: a copy of its predictor answering node ids instead of values.
     leaf_of: list[TreePredictor]
-    values: list[Vector]
-    credit: list[Matrix]
+
+
+# Few leads (a save): walk all trees at once in numpy. Many (a batch): the compiled
+# per-tree walk is faster. Both find the same leaves, and everything after is shared.
+FEW = 64
+# Leads per step of the sums over trees: (leads x trees x fields) values in memory.
+SUM_ROWS = 256
 
 
 # Kept beside the fitted model, not in it: never pickled into a version row.
@@ -99,16 +114,35 @@ def _tree_paths(estimator: HistGradientBoostingClassifier, encoder: FeatureEncod
         return cached
     owner = _field_of_column(encoder)
     n_fields = len(encoder.fields)
+    trees = [predictor for (predictor,) in estimator._predictors]  # one per round (2 classes)
+    width = max(len(tree.nodes) for tree in trees)
+    size = len(trees) * width
     known, f_idx_map = estimator._bin_mapper.make_known_categories_bitsets()
     baseline = float(np.ravel(estimator._baseline_prediction)[0])
-    paths = _TreePaths(known, f_idx_map, baseline, baseline, [], [], [])
-    for (predictor,) in estimator._predictors:  # one tree per round for two classes
-        nodes = predictor.nodes
+    paths = _TreePaths(
+        known,
+        f_idx_map,
+        baseline,
+        baseline,
+        width,
+        max(int(tree.nodes["depth"].max()) for tree in trees),
+        np.zeros(size, dtype=np.intp),
+        np.zeros(size),
+        np.zeros(size, dtype=np.intp),
+        np.zeros(size, dtype=np.intp),
+        np.ones(size, dtype=bool),
+        np.zeros(size),
+        np.zeros((size, n_fields)),
+        [],
+    )
+    for t, tree in enumerate(trees):
+        nodes = tree.nodes
+        k, at = len(nodes), t * width
         left, right = nodes["left"].astype(np.intp), nodes["right"].astype(np.intp)
         leaf, count = nodes["is_leaf"].astype(bool), nodes["count"].astype(float)
         expected = nodes["value"].astype(float)
         # Nodes are stored depth first (children after their parent): bottom-up here.
-        for i in range(len(nodes) - 1, -1, -1):
+        for i in range(k - 1, -1, -1):
             if not leaf[i]:
                 lo, hi = left[i], right[i]
                 total = count[lo] + count[hi]
@@ -117,23 +151,49 @@ def _tree_paths(estimator: HistGradientBoostingClassifier, encoder: FeatureEncod
                     if total > 0
                     else (expected[lo] + expected[hi]) / 2
                 )
-        credit = np.zeros((len(nodes), n_fields))
-        for i in range(len(nodes)):
+        credit = paths.credit[at : at + k]
+        for i in range(k):
             if not leaf[i]:
                 field = owner[int(nodes["feature_idx"][i])]
                 for child in (left[i], right[i]):
                     credit[child] = credit[i]
                     credit[child, field] += expected[child] - expected[i]
-        ids = nodes.copy()
-        ids["value"] = np.arange(len(nodes), dtype=float)
-        paths.leaf_of.append(
-            TreePredictor(ids, predictor.binned_left_cat_bitsets, predictor.raw_left_cat_bitsets)
-        )
-        paths.values.append(nodes["value"].astype(float))
-        paths.credit.append(credit)
+        paths.feature[at : at + k] = nodes["feature_idx"]
+        paths.threshold[at : at + k] = nodes["num_threshold"]
+        paths.left[at : at + k] = np.where(leaf, 0, left + at)
+        paths.right[at : at + k] = np.where(leaf, 0, right + at)
+        paths.leaf[at : at + k] = leaf
+        paths.value[at : at + k] = nodes["value"]
         paths.base += float(expected[0])
+        ids = nodes.copy()
+        ids["value"] = np.arange(k, dtype=float) + at
+        paths.leaf_of.append(
+            TreePredictor(ids, tree.binned_left_cat_bitsets, tree.raw_left_cat_bitsets)
+        )
     _PATHS[estimator] = paths
     return paths
+
+
+def _leaves(paths: _TreePaths, x: Matrix) -> npt.NDArray[np.intp]:
+    """(leads x trees) flat index of the leaf each lead reaches in each tree."""
+    n, trees = len(x), len(paths.leaf_of)
+    if n > FEW:
+        out = np.empty((n, trees), dtype=np.intp)
+        for t, leaf_of in enumerate(paths.leaf_of):
+            out[:, t] = leaf_of.predict(x, paths.known_cat_bitsets, paths.f_idx_map, 1)
+        return out
+    # The encoded matrix has no missing values (imputed), so a split is "value <= threshold
+    # goes left", exactly as the compiled predictor decides for a present value.
+    node = np.broadcast_to(np.arange(trees, dtype=np.intp) * paths.width, (n, trees)).copy()
+    rows = np.arange(n)[:, None]
+    for _ in range(paths.depth):
+        inner = ~paths.leaf[node]
+        if not inner.any():
+            break
+        go_left = x[rows, paths.feature[node]] <= paths.threshold[node]
+        step = np.where(go_left, paths.left[node], paths.right[node])
+        node = np.where(inner, step, node)
+    return node
 
 
 def _trees(
@@ -141,10 +201,12 @@ def _trees(
 ) -> Contributions:
     paths = _tree_paths(estimator, encoder)
     x = np.ascontiguousarray(matrix, dtype=np.float64)
-    raw = np.full(len(x), paths.baseline)
-    fields = np.zeros((len(x), len(encoder.fields)))
-    for leaf_of, values, credit in zip(paths.leaf_of, paths.values, paths.credit, strict=True):
-        leaves = leaf_of.predict(x, paths.known_cat_bitsets, paths.f_idx_map, 1).astype(np.intp)
-        raw += values[leaves]
-        fields += credit[leaves]
+    leaves = _leaves(paths, x)
+    # Sums over trees always run along the last, contiguous axis: a lead's figures are
+    # then the same whatever else is in its batch.
+    raw = paths.baseline + paths.value[leaves].sum(axis=1)
+    fields = np.empty((len(x), len(encoder.fields)))
+    for start in range(0, len(x), SUM_ROWS):
+        part = paths.credit[leaves[start : start + SUM_ROWS]]  # leads x trees x fields
+        fields[start : start + SUM_ROWS] = np.ascontiguousarray(part.transpose(0, 2, 1)).sum(axis=2)
     return Contributions(raw, paths.base, fields)
