@@ -232,3 +232,29 @@ def test_a_bulk_create_scores_every_lead_as_a_single_save_would(
         assert bulk.score is not None
         assert bulk.score == single.score
         assert _without_time(bulk.score_reasons) == _without_time(single.score_reasons)
+
+
+def test_a_rescore_rewrites_only_leads_whose_inputs_changed(
+    db: Session, admin_actor: Actor, statements: list[str]
+) -> None:
+    model = _published_model(db, admin_actor)
+    first, second = _open_leads(db, admin_actor, 2)
+    stamped = {lead.id: (lead.score_reasons or {})["scored_at"] for lead in (first, second)}
+    # Changed behind the service's back: the rescore must notice from the inputs.
+    db.execute(update(Lead).where(Lead.id == second.id).values(lead_source="partner"))
+    db.expire_all()
+    statements.clear()
+    service.rescore(db, admin_actor, model.id)
+    db.expire_all()
+    assert (first.score_reasons or {})["scored_at"] == stamped[first.id]
+    assert (second.score_reasons or {})["scored_at"] != stamped[second.id]
+    assert (second.score_reasons or {})["positive"][0]["text"] == "Source is Partner"
+    assert len([s for s in statements if s.lstrip().upper().startswith("UPDATE LEADS")]) == 1
+
+    # New grade bands change what a score means: every lead is rewritten.
+    model.grade_bands = {"A": 99, "B": 98, "C": 97}
+    db.flush()
+    service.rescore(db, admin_actor, model.id)
+    db.expire_all()
+    assert first.grade == "D"
+    assert second.grade == "D"
