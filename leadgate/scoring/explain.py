@@ -150,9 +150,13 @@ def explain(pipeline: ScoringPipeline, records: Sequence[Record]) -> list[Explan
 
 
 def reasons(
-    pipeline: ScoringPipeline, columns: Mapping[str, Sequence[object]], n: int
+    pipeline: ScoringPipeline,
+    columns: Mapping[str, Sequence[object]],
+    n: int,
+    matrix: Matrix | None = None,
 ) -> tuple[list[float], list[dict[str, Any]]]:
-    """Scores (probability x 100) and the stored reasons of `n` leads given column-wise.
+    """Scores (probability x 100) and the stored reasons of `n` leads given column-wise
+    (and already encoded, when the caller has `matrix`).
 
     The same content as `Explanation.as_dict`, built from the effect matrix: only the
     fields that make a lead's top 5 either way are put in words.
@@ -161,7 +165,12 @@ def reasons(
     out: list[dict[str, Any]] = []
     for start in _chunks(n):
         part = {name: values[start : start + CHUNK] for name, values in columns.items()}
-        found = effects_of(pipeline, pipeline.encoder.encode_columns(part, min(CHUNK, n - start)))
+        encoded = (
+            pipeline.encoder.encode_columns(part, min(CHUNK, n - start))
+            if matrix is None
+            else matrix[start : start + CHUNK]
+        )
+        found = effects_of(pipeline, encoded)
         scores.extend(found.scores.tolist())
         out.extend(_reason_dicts(pipeline, part, found))
     return scores, out

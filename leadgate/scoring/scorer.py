@@ -197,7 +197,8 @@ def score_leads(
     total = len(leads)  # all of them are up to date when this returns
     pipeline = pipeline_for(session, spec)
     columns = build_columns(session, leads, spec.fields)
-    prints = _fingerprints(spec, pipeline.encoder.encode_columns(columns, len(leads)))
+    matrix = pipeline.encoder.encode_columns(columns, total)
+    prints = _fingerprints(spec, matrix)
     changed = [i for i, lead in enumerate(leads) if _fingerprint_of(lead) != prints[i]]
     if not changed:
         return total
@@ -205,7 +206,8 @@ def score_leads(
         columns = {name: [values[i] for i in changed] for name, values in columns.items()}
         leads = [leads[i] for i in changed]
         prints = [prints[i] for i in changed]
-    scores, stored = reasons(pipeline, columns, len(leads))
+        matrix = matrix[changed]
+    scores, stored = reasons(pipeline, columns, len(leads), matrix)
     now = utcnow().isoformat()
     extra = {
         "model_id": str(spec.model_id),
