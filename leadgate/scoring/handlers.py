@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from leadgate.core.events import subscribe
 from leadgate.leads.events import LeadSaved, LeadsCreated
-from leadgate.scoring.scorer import rescore_lead
+from leadgate.scoring.scorer import rescore_lead, rescore_leads
 
 
 def on_lead_saved(session: Session, event: LeadSaved) -> None:
@@ -14,9 +14,8 @@ def on_lead_saved(session: Session, event: LeadSaved) -> None:
 
 
 def on_leads_created(session: Session, event: LeadsCreated) -> None:
-    # Bulk creates (imports) announce their leads together, not one LeadSaved each.
-    for lead in event.records:
-        rescore_lead(session, lead)
+    # Bulk creates (imports) announce their leads together: one pass of each model.
+    rescore_leads(session, event.records)
 
 
 def register() -> None:
