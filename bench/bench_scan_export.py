@@ -362,7 +362,8 @@ def main() -> None:
     engine, admin, person, seed_s = seed(url, args.rows)
     ready = time.perf_counter() - started
     print(
-        f"{engine.dialect.name}: {args.rows:,} leads ready in {ready:.1f} s (seeded in {seed_s:.1f} s)"
+        f"{engine.dialect.name}: {args.rows:,} leads ready in {ready:.1f} s "
+        f"(seeded in {seed_s:.1f} s)"
     )
     if not args.skip_scan:
         s = bench_scan(engine, admin, person)
