@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -133,7 +133,7 @@ def import_status(job_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Im
 
 
 def _streamed(
-    factory: sessionmaker[Session], build: Callable[[Session], Iterator[list[Any]]]
+    factory: sessionmaker[Session], build: Callable[[Session], Iterator[Sequence[Any]]]
 ) -> Iterator[str]:
     """CSV pieces read in a session of their own (the request's may close first)."""
     with factory() as session, session.begin():
