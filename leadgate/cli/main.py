@@ -48,6 +48,7 @@ app.add_typer(scoring_app, name="scoring")
 app.add_typer(processes_cli.app, name="processes")
 app.add_typer(duplicates_cli.app, name="duplicates")
 app.add_typer(imports_cli.lists_app, name="lists")
+app.add_typer(imports_cli.imports_app, name="imports")
 app.command("import")(imports_cli.import_command)
 app.command("export")(imports_cli.export_command)
 

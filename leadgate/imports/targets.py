@@ -23,7 +23,8 @@ from leadgate.core.ids import new_id
 from leadgate.leads import service as leads
 from leadgate.leads.models import Lead
 from leadgate.leads.schemas import LeadCreate, LeadUpdate
-from leadgate.security.access import Actor
+from leadgate.security.access import Actor, can
+from leadgate.security.roles import Op
 
 # Fields an import never sets from a file (links are ids, not spreadsheet values).
 _NOT_IMPORTED = frozenset(
@@ -92,3 +93,11 @@ def target_for(record_type: str) -> Target:
         raise ValidationFailed.on(
             "type", f"imports of {record_type} are not supported (lead, contact, account)"
         ) from exc
+
+
+def may_import(actor: Actor, record_type: str) -> bool:
+    """Whether the actor may start an import of `record_type` (an import job of his own
+    that creates such records); pages show import links only then."""
+    return can(actor, "import_job", Op.CREATE, actor.user_id) and can(
+        actor, record_type, Op.CREATE, actor.user_id
+    )

@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from leadgate.core.errors import Conflict, DomainError, ValidationFailed
+from leadgate.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from leadgate.core.ids import new_id
 from leadgate.core.settings import Settings
 from leadgate.imports import export, service
 from leadgate.imports.models import ImportJob
 from leadgate.imports.service import ON_DUPLICATE, ImportOptions
+from leadgate.imports.targets import may_import
 from leadgate.security.access import Actor
 from leadgate.security.web_sessions import SignedIn
 from leadgate.web.auth import DbSession, FormData, User
@@ -54,15 +55,21 @@ def _store(upload: UploadFile, folder: Path, limit: int) -> Path:
 
 
 def _run(factory: sessionmaker[Session], actor: Actor, job_id: uuid.UUID, keep: bool) -> None:
+    """Run the job; then delete its file unless something may still read it: a completed
+    dry run ("Run the import" reuses it; `leadgate imports cleanup` removes those nobody
+    ran) or a failed import (it can be resumed)."""
     try:
         service.run_job(factory, actor, job_id)
-        if not keep:
-            with factory() as session:
-                Path(session.get_one(ImportJob, job_id).file_path).unlink(missing_ok=True)
     except DomainError:
         pass  # recorded on the job (state failed, error), which its page shows
     except Exception as exc:  # the job stays resumable from its last committed batch
         service.mark_interrupted(factory, job_id, f"interrupted: {exc}")
+        return
+    with factory() as session:
+        job = session.get_one(ImportJob, job_id)
+        completed = job.state == "completed"
+        if completed != keep:  # a finished import, or a dry run that cannot be run
+            Path(job.file_path).unlink(missing_ok=True)
 
 
 def _start(
@@ -93,6 +100,8 @@ def _form_page(request: Request, state: FormState, status: int = 200) -> Respons
 
 @router.get("/imports/new")
 def new_import(request: Request, user: User) -> Response:
+    if not may_import(user.actor, "lead"):
+        raise Forbidden("your role may not import leads")
     return _form_page(request, FormState(values={"on_duplicate": "skip", "dry_run": True}))
 
 
