@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leadgate.core.errors import DomainError, StaleRecord
 from leadgate.web import (
+    duplicate_groups,
     exports,
     imports,
     lead_actions,
@@ -113,6 +114,7 @@ def install_web(app: FastAPI) -> None:
         timeline,
         exports,
         imports,
+        duplicate_groups,
         sales,
         sales_lines,
         records,

@@ -72,7 +72,8 @@ def test_cleanup_deletes_old_leftovers_but_not_a_running_import(
     assert sorted(p.name for p in uploads.iterdir()) == ["recent.csv", "running.csv"]
     assert not old.exists()
     assert "1 uploaded files deleted" in invoke("imports", "cleanup", "--older-than", "0")
-    assert recent.exists() is False and running.exists()
+    assert not recent.exists()
+    assert running.exists()
 
 
 def test_cleanup_refuses_a_negative_age(database: str) -> None:
