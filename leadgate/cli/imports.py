@@ -79,7 +79,9 @@ def import_command(
     job_id: Annotated[
         uuid.UUID | None, typer.Argument(help="import id for undo/status/resume")
     ] = None,
-    type_: Annotated[str, typer.Option("--type", help="lead, contact or account")] = "lead",
+    type_: Annotated[
+        str, typer.Option("--type", help="lead, contact, account, product or opportunity")
+    ] = "lead",
     mapping: Annotated[str | None, typer.Option(help="saved mapping name")] = None,
     map_: Annotated[list[str] | None, typer.Option("--map", help='"File header=field"')] = None,
     vendor: Annotated[str | None, typer.Option(help="list vendor (upsert by external key)")] = None,
@@ -88,7 +90,8 @@ def import_command(
     report: Annotated[Path | None, typer.Option(help="write per-row outcomes CSV")] = None,
     as_user: AsUser = None,
 ) -> None:
-    """Import a CSV/XLSX file of leads, contacts or accounts (or undo/status/resume an import)."""
+    """Import a CSV/XLSX file of leads, contacts, accounts, products or opportunities (or
+    undo/status/resume an import)."""
     if file in ("undo", "status", "resume"):
         if job_id is None:
             fail(f"usage: leadgate import {file} IMPORT_ID", 2)

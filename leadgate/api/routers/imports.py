@@ -27,7 +27,8 @@ from leadgate.imports.service import ImportOptions
 from leadgate.security.access import Actor
 
 router = APIRouter(tags=["imports"])
-RecordType = Literal["lead", "contact", "account"]
+RecordType = Literal["lead", "contact", "account"]  # exports
+ImportType = Literal["lead", "contact", "account", "product", "opportunity"]
 _CHUNK = 1024 * 1024
 
 
@@ -50,7 +51,7 @@ class ImportJobRead(BaseModel):
 
 
 class MappingIn(Input):
-    record_type: RecordType
+    record_type: ImportType
     columns: dict[str, str] = Field(max_length=500)
 
 
@@ -98,7 +99,7 @@ def start_import(
     actor: ActorDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="CSV (any of , ; tab) or XLSX")],
-    type: Annotated[RecordType, Form()],
+    type: Annotated[ImportType, Form()],
     on_duplicate: Annotated[Literal["skip", "update", "create"], Form()] = "skip",
     vendor: Annotated[str | None, Form(max_length=100)] = None,
     dry_run: Annotated[bool, Form()] = False,
