@@ -64,7 +64,10 @@ def export_rows(
     target = target_for(record_type)
     model = target.model
     columns = columns_for(record_type)
-    stmt = select(*(_exported(getattr(model, c)) for c in columns)).where(
+    # PostgreSQL neutralises text in its own process, in parallel with ours; SQLite runs
+    # in ours, where the check is cheaper inline in Python than as SQL expressions.
+    in_db = session.get_bind().dialect.name != "sqlite"
+    stmt = select(*(_exported(getattr(model, c), in_db) for c in columns)).where(
         visible(actor, model), model.deleted_at.is_(None)
     )
     for name, value in (filters or {}).items():
@@ -78,19 +81,28 @@ def export_rows(
             raise ValidationFailed.on("q", f"at most {MAX_QUERY_LENGTH} characters")
         stmt = stmt.where(text_match(q, [getattr(model, c) for c in _SEARCH[record_type]]))
     stmt = stmt.order_by(model.created_at, model.id).execution_options(yield_per=CHUNK)
-    yield Header(columns, [_FORMATS.get(_python_type(getattr(model, c))) for c in columns])
+    texts = [] if in_db else [i for i, c in enumerate(columns) if _is_text(getattr(model, c))]
+    yield Header(columns, [_FORMATS.get(_python_type(getattr(model, c))) for c in columns], texts)
     yield from session.connection().execute(stmt)  # Core rows: no ORM loading step
 
 
 class Header(list[str]):
     """The header row of a typed export: which columns still need formatting in Python
-    (text and booleans come out of the database ready to write)."""
+    (booleans, and text unless listed in `texts`, come out of the database ready)."""
 
     def __init__(
-        self, names: Sequence[str], formats: Sequence[Callable[[Any], Any] | None]
+        self,
+        names: Sequence[str],
+        formats: Sequence[Callable[[Any], Any] | None],
+        texts: Sequence[int] = (),
     ) -> None:
         super().__init__(names)
         self.formats = [(i, f) for i, f in enumerate(formats) if f is not None]
+        self.texts = list(texts)
+
+
+def _is_text(column: Any) -> bool:
+    return isinstance(column.type, String) and not isinstance(column.type, Boolean)
 
 
 def _python_type(column: Any) -> type:
@@ -103,14 +115,16 @@ def _python_type(column: Any) -> type:
         return object
 
 
-def _exported(column: Any) -> Any:
-    """The column as written: text neutralised and booleans spelled out by the database
-    (a CASE per value in C is far cheaper than a Python call per cell)."""
+def _exported(column: Any, in_db: bool) -> Any:
+    """The column as written: booleans spelled out by the database, and text neutralised
+    by it when `in_db` (a CASE per value in C is far cheaper than a Python call per cell)."""
     kind = column.type
     if isinstance(kind, Boolean):
         return case((column.is_(True), "true"), (column.is_(False), "false")).label(column.key)
     if isinstance(kind, String):
-        text = type_coerce(column, String)
+        text = type_coerce(column, String)  # plain text: no enum conversion on the way out
+        if not in_db:
+            return text.label(column.key)
         return case(
             (func.substr(text, 1, 1).in_(_FORMULA_START), literal("'", String) + text),
             else_=text,
@@ -167,9 +181,13 @@ def _formatted(rows: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
         return
     yield header
     if isinstance(header, Header):
-        formats = header.formats
+        formats, texts, danger = header.formats, header.texts, _FORMULA_SET
         for row in rows:
             out = list(row)
+            for i in texts:
+                text = out[i]
+                if text and text[0] in danger:
+                    out[i] = "'" + text
             for i, fmt in formats:
                 value = out[i]
                 if value is not None:
