@@ -21,10 +21,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Boolean, String, case, func, literal, select, type_coerce
+from sqlalchemy import Boolean, Date, String, Uuid, case, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
+from leadgate.core.clock import as_utc
 from leadgate.core.errors import ValidationFailed
+from leadgate.db.types import UTCDateTime
 from leadgate.imports.targets import target_for
 from leadgate.security.access import Actor, visible
 from leadgate.security.listing import MAX_QUERY_LENGTH, text_match
@@ -64,10 +66,11 @@ def export_rows(
     target = target_for(record_type)
     model = target.model
     columns = columns_for(record_type)
-    # PostgreSQL neutralises text in its own process, in parallel with ours; SQLite runs
-    # in ours, where the check is cheaper inline in Python than as SQL expressions.
-    in_db = session.get_bind().dialect.name != "sqlite"
-    stmt = select(*(_exported(getattr(model, c), in_db) for c in columns)).where(
+    # PostgreSQL formats in its own process, in parallel with ours; SQLite runs in ours,
+    # where plain text and a little Python beat SQL expressions and type conversions.
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    specs = [_column(getattr(model, c), sqlite) for c in columns]
+    stmt = select(*(spec[0] for spec in specs)).where(
         visible(actor, model), model.deleted_at.is_(None)
     )
     for name, value in (filters or {}).items():
@@ -81,8 +84,8 @@ def export_rows(
             raise ValidationFailed.on("q", f"at most {MAX_QUERY_LENGTH} characters")
         stmt = stmt.where(text_match(q, [getattr(model, c) for c in _SEARCH[record_type]]))
     stmt = stmt.order_by(model.created_at, model.id).execution_options(yield_per=CHUNK)
-    texts = [] if in_db else [i for i, c in enumerate(columns) if _is_text(getattr(model, c))]
-    yield Header(columns, [_FORMATS.get(_python_type(getattr(model, c))) for c in columns], texts)
+    texts = [i for i, spec in enumerate(specs) if spec[2]]
+    yield Header(columns, [spec[1] for spec in specs], texts)
     yield from session.connection().execute(stmt)  # Core rows: no ORM loading step
 
 
@@ -101,35 +104,61 @@ class Header(list[str]):
         self.texts = list(texts)
 
 
-def _is_text(column: Any) -> bool:
-    return isinstance(column.type, String) and not isinstance(column.type, Boolean)
+def _column(column: Any, sqlite: bool) -> tuple[Any, Callable[[Any], Any] | None, bool]:
+    """How a column is exported: the selected expression, the Python formatting left to
+    do (None: none), and whether Python still neutralises it as text.
 
-
-def _python_type(column: Any) -> type:
+    Booleans are spelled out by the database; text is neutralised by PostgreSQL, or on
+    SQLite inline by the writer (cheaper there than SQL in the same process). On SQLite
+    ids, dates and times are read as the text they are stored as and only reshaped,
+    instead of being parsed into objects and printed again.
+    """
     kind = column.type
-    if isinstance(kind, String | Boolean):
-        return str  # formatted by the database (see _exported)
-    try:
-        return kind.python_type  # type: ignore[no-any-return]
-    except NotImplementedError:
-        return object
-
-
-def _exported(column: Any, in_db: bool) -> Any:
-    """The column as written: booleans spelled out by the database, and text neutralised
-    by it when `in_db` (a CASE per value in C is far cheaper than a Python call per cell)."""
-    kind = column.type
+    name = column.key
     if isinstance(kind, Boolean):
-        return case((column.is_(True), "true"), (column.is_(False), "false")).label(column.key)
+        return (
+            case((column.is_(True), "true"), (column.is_(False), "false")).label(name),
+            None,
+            False,
+        )
     if isinstance(kind, String):
         text = type_coerce(column, String)  # plain text: no enum conversion on the way out
-        if not in_db:
-            return text.label(column.key)
-        return case(
+        if sqlite:
+            return text.label(name), None, True
+        neutralised = case(
             (func.substr(text, 1, 1).in_(_FORMULA_START), literal("'", String) + text),
             else_=text,
-        ).label(column.key)
-    return column
+        )
+        return neutralised.label(name), None, False
+    if sqlite and isinstance(kind, Uuid):
+        return type_coerce(column, String).label(name), _hex_uuid, False
+    if sqlite and isinstance(kind, UTCDateTime):
+        return type_coerce(column, String).label(name), _sqlite_utc, False
+    if sqlite and isinstance(kind, Date):
+        return type_coerce(column, String).label(name), None, False  # stored as YYYY-MM-DD
+    try:
+        python_type = kind.python_type
+    except NotImplementedError:
+        python_type = object
+    return column, _FORMATS.get(python_type), False
+
+
+def _hex_uuid(value: str) -> str:
+    """SQLite's 32 hex digits as the usual 8-4-4-4-12 form."""
+    if len(value) != 32:
+        return str(uuid.UUID(value))
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+
+
+def _sqlite_utc(value: str) -> str:
+    """A stored naive UTC time ("2025-01-01 09:30:00.000000") as `datetime.isoformat` of the
+    aware value prints it ("2025-01-01T09:30:00+00:00")."""
+    if len(value) == 26 and value[10] == " ":
+        fraction = value[19:]
+        return (
+            value[:10] + "T" + value[11:19] + ("" if fraction == ".000000" else fraction) + "+00:00"
+        )
+    return as_utc(datetime.fromisoformat(value)).isoformat()
 
 
 def _str(value: str) -> str:

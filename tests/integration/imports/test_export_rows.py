@@ -35,7 +35,7 @@ def test_values_are_formatted_and_formulas_neutralised(db: Session) -> None:
         )
         lead.topic = text  # as stored by any path, e.g. an older import (schemas trim blanks)
     db.flush()
-    create_lead(
+    made = create_lead(
         db,
         who,
         LeadCreate(
@@ -55,8 +55,9 @@ def test_values_are_formatted_and_formulas_neutralised(db: Session) -> None:
     assert plain["estimated_close_date"] == "2027-03-31"
     assert plain["employee_count"] == "40"
     assert plain["email"] == ""
+    assert plain["created_at"] == made.created_at.isoformat()
     assert plain["created_at"].endswith("+00:00")
-    assert len(plain["id"]) == 36
+    assert plain["id"] == str(made.id)
 
 
 def test_xlsx_keeps_the_neutralised_text(db: Session, tmp_path: Path) -> None:
@@ -76,6 +77,15 @@ def test_a_salesperson_exports_only_his_leads(db: Session) -> None:
     create_lead(db, other, LeadCreate(topic="Theirs", list_vendor="scope"))
     assert [r["topic"] for r in _csv(db, seller, list_vendor="scope")] == ["Mine"]
     assert [r["topic"] for r in _csv(db, other, list_vendor="scope")] == ["Theirs"]
+
+
+def test_stored_times_print_as_isoformat() -> None:
+    assert export._sqlite_utc("2025-01-01 09:30:00.000000") == "2025-01-01T09:30:00+00:00"
+    assert export._sqlite_utc("2025-01-01 09:30:00.250000") == "2025-01-01T09:30:00.250000+00:00"
+    assert export._sqlite_utc("2025-01-01T09:30:00") == "2025-01-01T09:30:00+00:00"
+    assert export._hex_uuid("0123456789abcdef0123456789abcdef") == (
+        "01234567-89ab-cdef-0123-456789abcdef"
+    )
 
 
 def test_csv_chunks_stream_the_same_text(db: Session) -> None:
