@@ -21,7 +21,19 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Boolean, Date, String, Uuid, case, func, literal, select, type_coerce
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Numeric,
+    String,
+    Uuid,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from leadgate.core.clock import as_utc
@@ -68,8 +80,8 @@ def export_rows(
     columns = columns_for(record_type)
     # PostgreSQL formats in its own process, in parallel with ours; SQLite runs in ours,
     # where plain text and a little Python beat SQL expressions and type conversions.
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    specs = [_column(getattr(model, c), sqlite) for c in columns]
+    dialect = session.get_bind().dialect.name
+    specs = [_column(getattr(model, c), dialect) for c in columns]
     stmt = select(*(spec[0] for spec in specs)).where(
         visible(actor, model), model.deleted_at.is_(None)
     )
@@ -104,17 +116,26 @@ class Header(list[str]):
         self.texts = list(texts)
 
 
-def _column(column: Any, sqlite: bool) -> tuple[Any, Callable[[Any], Any] | None, bool]:
+def _column(column: Any, dialect: str) -> tuple[Any, Callable[[Any], Any] | None, bool]:
     """How a column is exported: the selected expression, the Python formatting left to
     do (None: none), and whether Python still neutralises it as text.
 
     Booleans are spelled out by the database; text is neutralised by PostgreSQL, or on
-    SQLite inline by the writer (cheaper there than SQL in the same process). On SQLite
-    ids, dates and times are read as the text they are stored as and only reshaped,
+    SQLite inline by the writer (cheaper there than SQL in the same process). Ids,
+    dates, times (and on PostgreSQL amounts) are read as text and at most reshaped,
     instead of being parsed into objects and printed again.
     """
     kind = column.type
     name = column.key
+    sqlite = dialect == "sqlite"
+    if dialect == "postgresql":
+        if isinstance(kind, UTCDateTime):
+            utc = func.timezone("UTC", column)
+            return func.to_char(utc, _PG_TIME).label(name), _stored_utc, False
+        if isinstance(kind, Uuid | Date):
+            return cast(column, String).label(name), None, False
+        if isinstance(kind, Numeric):
+            return cast(column, String).label(name), _numeric_text, False
     if isinstance(kind, Boolean):
         return (
             case((column.is_(True), "true"), (column.is_(False), "false")).label(name),
@@ -133,7 +154,7 @@ def _column(column: Any, sqlite: bool) -> tuple[Any, Callable[[Any], Any] | None
     if sqlite and isinstance(kind, Uuid):
         return type_coerce(column, String).label(name), _hex_uuid, False
     if sqlite and isinstance(kind, UTCDateTime):
-        return type_coerce(column, String).label(name), _sqlite_utc, False
+        return type_coerce(column, String).label(name), _stored_utc, False
     if sqlite and isinstance(kind, Date):
         return type_coerce(column, String).label(name), None, False  # stored as YYYY-MM-DD
     try:
@@ -150,15 +171,25 @@ def _hex_uuid(value: str) -> str:
     return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
 
 
-def _sqlite_utc(value: str) -> str:
-    """A stored naive UTC time ("2025-01-01 09:30:00.000000") as `datetime.isoformat` of the
-    aware value prints it ("2025-01-01T09:30:00+00:00")."""
-    if len(value) == 26 and value[10] == " ":
+_PG_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.US'
+
+
+def _stored_utc(value: str) -> str:
+    """A UTC time read as text ("2025-01-01 09:30:00.000000", or "…T…" from PostgreSQL) as
+    `datetime.isoformat` of the aware value prints it ("2025-01-01T09:30:00+00:00")."""
+    if len(value) == 26 and value[10] in " T":
         fraction = value[19:]
         return (
             value[:10] + "T" + value[11:19] + ("" if fraction == ".000000" else fraction) + "+00:00"
         )
     return as_utc(datetime.fromisoformat(value)).isoformat()
+
+
+def _numeric_text(value: str) -> str:
+    """A money amount read as text ("1500.0000") as `_decimal` prints it ("1500"; a
+    fraction keeps the stored scale: "12.5000")."""
+    whole, _, fraction = value.partition(".")
+    return whole if not fraction.strip("0") else value
 
 
 def _str(value: str) -> str:

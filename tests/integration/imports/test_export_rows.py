@@ -80,9 +80,12 @@ def test_a_salesperson_exports_only_his_leads(db: Session) -> None:
 
 
 def test_stored_times_print_as_isoformat() -> None:
-    assert export._sqlite_utc("2025-01-01 09:30:00.000000") == "2025-01-01T09:30:00+00:00"
-    assert export._sqlite_utc("2025-01-01 09:30:00.250000") == "2025-01-01T09:30:00.250000+00:00"
-    assert export._sqlite_utc("2025-01-01T09:30:00") == "2025-01-01T09:30:00+00:00"
+    assert export._stored_utc("2025-01-01 09:30:00.000000") == "2025-01-01T09:30:00+00:00"
+    assert export._stored_utc("2025-01-01T09:30:00.250000") == "2025-01-01T09:30:00.250000+00:00"
+    assert export._stored_utc("2025-01-01T09:30:00") == "2025-01-01T09:30:00+00:00"
+    assert export._numeric_text("1500.0000") == "1500"
+    assert export._numeric_text("0.0000") == "0"
+    assert export._numeric_text("12.5000") == "12.5000"
     assert export._hex_uuid("0123456789abcdef0123456789abcdef") == (
         "01234567-89ab-cdef-0123-456789abcdef"
     )
