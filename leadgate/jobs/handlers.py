@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy.orm import object_session
 
 from leadgate.core.errors import DomainError
-from leadgate.dedup.scan import groups_of, scan
+from leadgate.dedup.groups import store_groups
+from leadgate.dedup.scan import scan
 from leadgate.imports import service as imports
 from leadgate.imports.models import ImportJob
 from leadgate.jobs import runs
@@ -120,21 +121,14 @@ def rescore(ctx: JobContext) -> None:
 
 @handler("duplicate_scan")
 def scan_duplicates(ctx: JobContext) -> None:
-    ctx.complete_with(store_duplicates(ctx, str(ctx.params["record_type"])))
-
-
-def store_duplicates(ctx: JobContext, record_type: str) -> dict[str, Any]:
-    """The one seam to the dedup package. Today: scan in a read transaction (progress
-    visible as key groups are scored) and report the counts. Once dedupexport's
-    `store_scan(session, actor, record_type) -> int` lands, replace the body with one
-    write transaction: `groups = store_scan(session, ctx.actor, record_type)` and
-    `ctx.complete(session, {"record_type": record_type, "groups": groups})`, so the
-    stored groups and the completed run commit together."""
+    """Scan in a read transaction (progress visible as key groups are scored), then store
+    the groups for review in one write transaction with the completed run: a rerun after a
+    crash replaces the open groups again, so it reaches the same end state."""
+    record_type = str(ctx.params["record_type"])
     with ctx.factories.read() as session, session.begin():
         found = scan(session, ctx.actor, record_type, progress=lambda n: ctx.progress(n))
-    return {
-        "record_type": record_type,
-        "pairs": len(found.pairs),
-        "groups": len(groups_of(found.pairs)),
-        "oversized_groups": found.oversized_groups,
-    }
+    with ctx.factories.write() as session, session.begin():
+        stored = store_groups(session, ctx.actor, record_type, found)
+        result = {"record_type": record_type, "pairs": len(found.pairs), "groups": stored,
+                  "oversized_groups": found.oversized_groups}  # fmt: skip
+        ctx.complete(session, result)

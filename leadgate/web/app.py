@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leadgate.core.errors import DomainError, StaleRecord
 from leadgate.web import (
+    duplicate_groups,
     exports,
     flow_admin,
     imports,
@@ -115,6 +116,7 @@ def install_web(app: FastAPI) -> None:
         exports,
         flow_admin,
         imports,
+        duplicate_groups,
         sales,
         sales_lines,
         records,

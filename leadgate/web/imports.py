@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from leadgate.core.errors import Conflict, DomainError, ValidationFailed
+from leadgate.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from leadgate.core.ids import new_id
 from leadgate.core.settings import Settings
 from leadgate.imports import export, service
 from leadgate.imports.service import ON_DUPLICATE, ImportOptions
+from leadgate.imports.targets import may_import
 from leadgate.jobs.queue import JobQueue
 from leadgate.jobs.requests import request_import
 from leadgate.security.access import Actor
@@ -90,6 +91,8 @@ def _form_page(request: Request, state: FormState, status: int = 200) -> Respons
 
 @router.get("/imports/new")
 def new_import(request: Request, user: User) -> Response:
+    if not may_import(user.actor, "lead"):
+        raise Forbidden("your role may not import leads")
     return _form_page(request, FormState(values={"on_duplicate": "skip", "dry_run": True}))
 
 

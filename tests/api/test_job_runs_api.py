@@ -59,6 +59,9 @@ def test_a_duplicate_scan_runs_and_only_its_requester_or_an_admin_reads_it(api_a
     assert (run["kind"], run["state"], run["error"]) == ("duplicate_scan", "completed", None)
     assert run["result"]["pairs"] >= 1
     assert run["result"]["groups"] >= 1
+    # The groups are stored for review, and the requester sees them.
+    stored = manager.get("/api/v1/duplicate-groups", params={"type": "lead"}).json()["items"]
+    assert len(stored) == run["result"]["groups"]
     assert run["finished_at"] is not None
     assert run["started_at"] is not None
     assert manager.get(started.headers["Location"]).json()["result"] == run["result"]

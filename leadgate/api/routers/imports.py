@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,7 +28,8 @@ from leadgate.jobs.queue import JobQueue
 from leadgate.jobs.requests import request_import
 
 router = APIRouter(tags=["imports"])
-RecordType = Literal["lead", "contact", "account"]
+RecordType = Literal["lead", "contact", "account"]  # exports
+ImportType = Literal["lead", "contact", "account", "product", "opportunity"]
 _CHUNK = 1024 * 1024
 
 
@@ -53,7 +54,7 @@ class ImportJobRead(BaseModel):
 
 
 class MappingIn(Input):
-    record_type: RecordType
+    record_type: ImportType
     columns: dict[str, str] = Field(max_length=500)
 
 
@@ -97,7 +98,7 @@ def start_import(
     actor: ActorDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="CSV (any of , ; tab) or XLSX")],
-    type: Annotated[RecordType, Form()],
+    type: Annotated[ImportType, Form()],
     on_duplicate: Annotated[Literal["skip", "update", "create"], Form()] = "skip",
     vendor: Annotated[str | None, Form(max_length=100)] = None,
     dry_run: Annotated[bool, Form()] = False,
@@ -132,7 +133,7 @@ def import_status(job_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Im
 
 
 def _streamed(
-    factory: sessionmaker[Session], build: Callable[[Session], Iterator[list[Any]]]
+    factory: sessionmaker[Session], build: Callable[[Session], Iterator[Sequence[Any]]]
 ) -> Iterator[str]:
     """CSV pieces read in a session of their own (the request's may close first)."""
     with factory() as session, session.begin():
