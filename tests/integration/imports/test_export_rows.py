@@ -65,7 +65,11 @@ def test_xlsx_keeps_the_neutralised_text(db: Session, tmp_path: Path) -> None:
     create_lead(db, who, LeadCreate(topic="=cmd|' /C calc'!A0", list_vendor="x"))
     path = tmp_path / "leads.xlsx"
     assert export.write_xlsx(export.export_rows(db, who, "lead", {"list_vendor": "x"}), path) == 1
-    values = list(load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True))
+    book = load_workbook(path, read_only=True)
+    try:
+        values = list(book.worksheets[0].iter_rows(values_only=True))
+    finally:
+        book.close()  # read-only workbooks keep the file open until closed
     topic = values[0].index("topic")
     assert values[1][topic] == "'=cmd|' /C calc'!A0"
 
