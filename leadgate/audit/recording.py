@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import Table, insert, inspect
 from sqlalchemy.orm import Session
 
 from leadgate.audit.models import AuditEvent
@@ -123,6 +123,61 @@ def add_records(session: Session, actor: Actor, records: Sequence[Base]) -> None
             if v is not None and k not in _NOISE and k != "id"
         }
         write_event(session, actor, "create", record.RECORD_TYPE, record.id, values)  # type: ignore[attr-defined]
+
+
+def _complete(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """The row with every unset column's scalar default, as an ORM insert would store it."""
+    for column in table.columns:
+        if column.name not in row:
+            default = column.default
+            scalar = default is not None and getattr(default, "is_scalar", False)
+            row[column.name] = default.arg if scalar else None  # type: ignore[union-attr]
+    return row
+
+
+def insert_records(
+    session: Session, actor: Actor, model: type[Base], rows: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """`add_records` without ORM instances: one executemany INSERT of `rows` (each with
+    its `id`) and one of their "create" audit events, with the same content as
+    `add_record` writes. The caller has checked create permission. Returns the
+    completed rows (every column set) in order."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    now = utcnow()
+    tracked = "version" in table.c
+    done = []
+    for row in rows:
+        if tracked:
+            row.setdefault("created_at", now)
+            row.setdefault("updated_at", now)
+            row.setdefault("version", 1)
+            row["created_by_id"] = row["updated_by_id"] = actor.user_id
+        done.append(_complete(table, row))
+    if not done:
+        return done
+    session.execute(insert(table), done)
+    channel = actor.channel
+    events = [
+        {
+            "id": new_id(),
+            "occurred_at": now,
+            "actor_id": actor.user_id,
+            "channel": channel,
+            "action": "create",
+            "record_type": model.RECORD_TYPE,
+            "record_id": row["id"],
+            "summary": "",
+            "changes": {
+                k: "***" if k in _SECRET else [None, jsonable(v)]
+                for k, v in row.items()
+                if v is not None and k not in _NOISE and k != "id"
+            },
+        }
+        for row in done
+    ]
+    session.execute(insert(AuditEvent.__table__), events)
+    return done
 
 
 def change_record(

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from leadgate.audit.recording import jsonable
@@ -190,8 +191,8 @@ class BatchCache:
             with session.begin_nested():
                 ctx.target.create_many(session, actor, [(r.unsaved.id, r.data) for r in rows])
             return
-        except (DomainError, ValidationError):
-            pass
+        except (DomainError, ValidationError, DBAPIError):
+            pass  # one bad row sinks the bulk write; row by row finds it
         for row in rows:
             try:
                 with session.begin_nested():
@@ -200,6 +201,9 @@ class BatchCache:
             except DomainError as exc:
                 problems = [f"{e.field}: {e.message}" for e in exc.errors] or [exc.detail]
                 self.outcomes[row.row_number] = RowResult(row.row_number, "failed", errors=problems)
+            except DBAPIError as exc:
+                reason = f"refused by the database: {str(exc.orig).splitlines()[0][:300]}"
+                self.outcomes[row.row_number] = RowResult(row.row_number, "failed", errors=[reason])
 
     def lookup(self, rule: ActiveRule, keys: set[str]) -> Iterable[uuid.UUID]:
         # Waiting rows are left out: `must_flush_before` found none of them a match.
@@ -259,12 +263,18 @@ def _update(
 def write_row(
     session: Session, actor: Actor, ctx: RowContext, row: Prepared, cache: BatchCache
 ) -> RowResult:
-    """Upsert, check duplicates and write one prepared row in its own savepoint."""
+    """Upsert, check duplicates and write one prepared row.
+
+    A new record waits for the batch's bulk create (no savepoint needed: nothing is
+    written yet); an update, or a create through the per-record service, runs in its
+    own savepoint so a refusal leaves nothing behind."""
     if cache.must_flush_before(ctx, row):
         cache.flush(session, actor, ctx)
     try:
-        with session.begin_nested():
-            result = _write(session, actor, ctx, row, cache)
+        action, result = _decide(session, actor, ctx, row, cache)
+        if action is not None:
+            with session.begin_nested():
+                result = action()
     except (DomainError, ValidationError) as exc:
         detail = exc.detail if isinstance(exc, DomainError) else str(exc)
         fields = [f"{e.field}: {e.message}" for e in getattr(exc, "errors", [])]
@@ -273,14 +283,19 @@ def write_row(
     return result
 
 
-def _write(
+_Action = Callable[[], RowResult] | None
+
+
+def _decide(
     session: Session, actor: Actor, ctx: RowContext, row: Prepared, cache: BatchCache
-) -> RowResult:
+) -> tuple[_Action, RowResult]:
+    """What to do with the row: a write to run in a savepoint, or an outcome already."""
     values = row.values
     pair = _vendor_key(values) if ctx.target.upsert_by_vendor_key else None
     existing_id = cache.by_vendor_key.get(pair) if pair is not None else None
     if existing_id is not None:
-        return _update(session, actor, ctx, session.get_one(ctx.target.model, existing_id), values)
+        record = session.get_one(ctx.target.model, existing_id)
+        return lambda: _update(session, actor, ctx, record, values), _PENDING
     if ctx.on_duplicate != "create":
         matches = find_duplicates(
             session, actor, row.unsaved, match_type=ctx.target.record_type, lookup=cache.lookup
@@ -289,14 +304,21 @@ def _write(
             best = matches[0]
             if ctx.on_duplicate == "skip":
                 reason = f"duplicate of {best.record_type} {best.id} ({', '.join(best.rules)})"
-                return RowResult(0, "skipped_duplicate", best.id, errors=[reason])
-            record = session.get_one(ctx.target.model, best.id)
-            return _update(session, actor, ctx, record, values)
+                return None, RowResult(0, "skipped_duplicate", best.id, errors=[reason])
+            match = session.get_one(ctx.target.model, best.id)
+            return lambda: _update(session, actor, ctx, match, values), _PENDING
     if ctx.target.create_many is not None:
         # Written with the batch's other new records by `BatchCache.flush`.
         cache.defer(row)
         cache.remember(row.unsaved, values)
-        return RowResult(0, "created", row.unsaved.id)
-    record = ctx.target.create(session, actor, row.data)
-    cache.remember(record, values)
-    return RowResult(0, "created", record.id)
+        return None, RowResult(0, "created", row.unsaved.id)
+
+    def create() -> RowResult:
+        record = ctx.target.create(session, actor, row.data)
+        cache.remember(record, values)
+        return RowResult(0, "created", record.id)
+
+    return create, _PENDING
+
+
+_PENDING = RowResult(0, "pending")

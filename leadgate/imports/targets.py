@@ -18,6 +18,7 @@ from leadgate.accounts.schemas import AccountCreate, AccountUpdate
 from leadgate.contacts import service as contacts
 from leadgate.contacts.models import Contact
 from leadgate.contacts.schemas import ContactCreate, ContactUpdate
+from leadgate.core.drafts import Draft
 from leadgate.core.errors import ValidationFailed
 from leadgate.core.ids import new_id
 from leadgate.leads import service as leads
@@ -54,9 +55,10 @@ class Target:
         return names | ({"full_name"} if self.record_type == "contact" else set())
 
     def transient(self, data: BaseModel) -> Any:
-        """An unsaved record with its normalised keys, for the duplicate check."""
+        """An unsaved record's values with its normalised keys, for the duplicate check
+        (a Draft: building an ORM instance per row costs more than the check)."""
         values = data.model_dump()
-        record = self.model(id=new_id(), **values)
+        record = Draft(self.record_type, id=new_id(), **values)
         keys: dict[str, Any] = {}
         try:
             self.derive(record, keys)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from leadgate.core.drafts import Draft
 from leadgate.core.events import Event
 from leadgate.leads.models import Lead
 from leadgate.security.access import Actor
@@ -26,9 +27,12 @@ class LeadSaved(Event):
 
 @dataclass(frozen=True)
 class LeadsCreated(Event):
-    """Many leads created at once (imports); each is not announced on its own."""
+    """Many leads created at once (imports); each is not announced on its own, neither
+    by LeadSaved nor by LeadCreated. The records are Drafts of the inserted rows
+    (every column readable as an attribute), not ORM instances."""
 
-    records: list[Lead]
+    actor: Actor
+    records: list[Draft]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Reactions to lead and opportunity events (registered by `leadgate.wiring`).
 
-- a lead is created → it starts the first lead flow its owner's role allows;
+- a lead is created (or many at once) → it starts the first lead flow its owner's
+  role allows;
 - an opportunity is created directly (not by qualify) → the first opportunity flow;
 - a lead is qualified → its instance follows `qualifying_opportunity_id` to the
   first opportunity stage (qualification is the gate: no step check), or, if the
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +24,7 @@ from leadgate.leads.events import (
     LeadDisqualified,
     LeadQualified,
     LeadReactivated,
+    LeadsCreated,
 )
 from leadgate.leads.models import Lead
 from leadgate.opportunities.events import (
@@ -45,6 +48,18 @@ def on_lead_created(session: Session, event: LeadCreated) -> None:
     flow = instances.default_flow(session, "lead", instances.role_of(session, lead.owner_id))
     if flow is not None:
         instances.start(session, event.actor, flow, lead=lead)
+
+
+def on_leads_created(session: Session, event: LeadsCreated) -> None:
+    """Bulk creates (imports): each lead starts its owner's flow, as `on_lead_created`
+    does one by one; one flow lookup per owner and batched writes."""
+    by_owner: dict[uuid.UUID, list[Any]] = {}
+    for lead in event.records:
+        by_owner.setdefault(lead.owner_id, []).append(lead)
+    for owner_id, leads in by_owner.items():
+        flow = instances.default_flow(session, "lead", instances.role_of(session, owner_id))
+        if flow is not None:
+            instances.start_many(session, event.actor, flow, leads)
 
 
 def _start_for_opportunity(session: Session, event: OpportunityCreated | LeadQualified) -> None:
@@ -130,6 +145,7 @@ def register() -> None:
     subscribe(LeadDisqualified, on_lead_disqualified)
     subscribe(LeadReactivated, on_lead_reactivated)
     subscribe(LeadCreated, on_lead_created)
+    subscribe(LeadsCreated, on_leads_created)
     subscribe(LeadQualified, on_lead_qualified)
     subscribe(OpportunityCreated, on_opportunity_created)
     subscribe(OpportunityWon, _close_for)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from leadgate.core.events import subscribe
 from leadgate.leads.events import LeadSaved, LeadsCreated
-from leadgate.scoring.scorer import rescore_lead
+from leadgate.scoring.scorer import rescore_lead, rescore_new_leads
 
 
 def on_lead_saved(session: Session, event: LeadSaved) -> None:
@@ -15,8 +15,7 @@ def on_lead_saved(session: Session, event: LeadSaved) -> None:
 
 def on_leads_created(session: Session, event: LeadsCreated) -> None:
     # Bulk creates (imports) announce their leads together, not one LeadSaved each.
-    for lead in event.records:
-        rescore_lead(session, lead)
+    rescore_new_leads(session, [lead.id for lead in event.records])
 
 
 def register() -> None:

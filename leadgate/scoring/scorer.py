@@ -204,6 +204,28 @@ def rescore_model(session: Session, model: ScoringModel) -> int:
         last = leads[-1].id
 
 
+def rescore_new_leads(session: Session, lead_ids: Sequence[uuid.UUID]) -> None:
+    """`rescore_lead` for many just-created leads: the published models are read once
+    and each model scores its leads in one call. Never fails the save."""
+    models = published_models(session)
+    if not models or not lead_ids:
+        return
+    try:
+        with session.begin_nested():
+            groups: dict[uuid.UUID, tuple[ScoringModel, list[Lead]]] = {}
+            for i in range(0, len(lead_ids), BATCH):
+                chunk = lead_ids[i : i + BATCH]
+                for lead in session.scalars(select(Lead).where(Lead.id.in_(chunk))):
+                    model = model_for(models, lead)
+                    if model is not None and model.published is not None:
+                        groups.setdefault(model.id, (model, []))[1].append(lead)
+            for model, leads in groups.values():
+                assert model.published is not None
+                score_leads(session, model, model.published, leads)
+    except Exception:
+        log.exception("scoring %d new leads failed; they are saved unscored", len(lead_ids))
+
+
 def rescore_lead(session: Session, lead: Lead) -> None:
     """Score one lead after a change. Never fails the save: a broken model leaves the
     lead unscored and logs why."""
