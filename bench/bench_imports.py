@@ -78,7 +78,8 @@ def _floor_chunks(path: Path, owner: uuid.UUID) -> Iterator[list[dict[str, Any]]
     now = utcnow()
     fixed = {"owner_id": owner, "state": "open", "status": "new", "currency": "USD",
              "do_not_email": False, "do_not_phone": False, "do_not_bulk_email": False,
-             "version": 1, "list_vendor": "raw-floor", "created_at": now, "updated_at": now}  # fmt: skip
+             "version": 1, "list_vendor": "raw-floor", "created_at": now,
+             "updated_at": now}  # fmt: skip
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         next(reader)
@@ -167,7 +168,9 @@ def run(url: str, path: Path, rows: int, explicit: bool) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_IMPORT_ROWS", "1000000")))
+    parser.add_argument(
+        "--rows", type=int, default=int(os.environ.get("BENCH_IMPORT_ROWS", "1000000"))
+    )
     parser.add_argument("--dbs", default=os.environ.get("BENCH_DBS", "sqlite,postgresql"))
     parser.add_argument("--url", action="append", default=None)
     args, _ = parser.parse_known_args()

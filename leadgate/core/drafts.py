@@ -20,6 +20,11 @@ class Draft(SimpleNamespace):
     def __init__(self, record_type: str, /, **values: Any) -> None:
         super().__init__(RECORD_TYPE=record_type, **values)
 
+    @property
+    def full_name(self) -> str:
+        # The one virtual field duplicate rules read (leads and contacts define it alike).
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
     def __getattr__(self, name: str) -> Any:
         # Only reached for names never set; dunder lookups must still fail normally.
         if name.startswith("__"):

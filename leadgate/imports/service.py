@@ -18,7 +18,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadgate.audit.recording import add_record, change_record, write_event
@@ -45,8 +45,6 @@ from leadgate.security.roles import Op
 # vendor keys, the bulk INSERTs) are amortised, small enough that a crash redoes
 # little and memory stays flat.
 BATCH_SIZE = 2000
-_ROWS = ImportRow.__table__
-assert isinstance(_ROWS, Table)
 ON_DUPLICATE = ("skip", "update", "create")
 
 
@@ -115,7 +113,7 @@ def _run_batch(
         write_row(session, actor, ctx, p, cache) if isinstance(p, Prepared) else p for p in prepared
     ]
     cache.flush(session, actor, ctx)
-    results = [cache.outcomes.get(r.row_number, r) for r in results]
+    results = [cache.settle(r) for r in results]
     if trial is not None:
         trial.rollback()
     outcomes = [
@@ -129,7 +127,7 @@ def _run_batch(
         }
         for r in results
     ]
-    session.execute(insert(_ROWS), outcomes)
+    session.execute(insert(ImportRow.__table__), outcomes)  # type: ignore[arg-type]
     job.rows_done = batch[-1][0]
     job.created_count += sum(r.outcome == "created" for r in results)
     job.updated_count += sum(r.outcome == "updated" for r in results)

@@ -107,9 +107,7 @@ def create_leads(
         for flag in _FLAGS:
             values[flag] = bool(values[flag])
         values["currency"] = values["currency"] or "USD"
-        values.update(
-            id=lead_id, state=LeadState.OPEN.value, status="new", owner_id=actor.user_id
-        )
+        values.update(id=lead_id, state=LeadState.OPEN.value, status="new", owner_id=actor.user_id)
         values["email_key"] = email_key(values["email"])
         values["phone_key"] = phone_key(values["phone"], values["country"])
         values["company_key"] = company_key(values["company_name"])

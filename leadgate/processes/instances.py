@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from leadgate.audit.recording import (
     add_record,
-    insert_records,
     change_record,
     check_version,
+    insert_records,
     record_transition,
     write_event,
 )
