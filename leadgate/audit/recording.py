@@ -131,12 +131,20 @@ def add_records(session: Session, actor: Actor, records: Sequence[Base]) -> None
 
 
 def _complete(table: Table, row: dict[str, Any]) -> dict[str, Any]:
-    """The row with every unset column's scalar default, as an ORM insert would store it."""
+    """The row with every unset column's Python-side default, as an ORM insert stores it."""
     for column in table.columns:
-        if column.name not in row:
-            default = column.default
-            scalar = default is not None and getattr(default, "is_scalar", False)
-            row[column.name] = default.arg if scalar else None  # type: ignore[union-attr]
+        if column.name in row:
+            continue
+        default: Any = column.default
+        if default is None:
+            row[column.name] = None
+        elif default.is_scalar:
+            row[column.name] = default.arg
+        elif default.is_callable:
+            # SQLAlchemy wraps a zero-argument default to take the execution context.
+            row[column.name] = default.arg(None)
+        else:
+            row[column.name] = None
     return row
 
 

@@ -34,7 +34,7 @@ from leadgate.opportunities.events import (
     OpportunityWon,
 )
 from leadgate.opportunities.models import Opportunity
-from leadgate.processes import instances
+from leadgate.processes import bulk, instances
 from leadgate.processes.definition import END
 from leadgate.processes.gating import choose_next, index_of
 from leadgate.processes.models import ProcessInstance
@@ -59,7 +59,7 @@ def on_leads_created(session: Session, event: LeadsCreated) -> None:
     for owner_id, leads in by_owner.items():
         flow = instances.default_flow(session, "lead", instances.role_of(session, owner_id))
         if flow is not None:
-            instances.start_many(session, event.actor, flow, leads)
+            bulk.start_many(session, event.actor, flow, leads)
 
 
 def _start_for_opportunity(session: Session, event: OpportunityCreated | LeadQualified) -> None:

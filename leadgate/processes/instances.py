@@ -10,19 +10,17 @@ that says so, sets the opportunity's sales_stage and probability.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadgate.audit.recording import (
     add_record,
     change_record,
     check_version,
-    insert_records,
     record_transition,
     write_event,
 )
@@ -189,54 +187,6 @@ def start(
     add_record(session, actor, instance, check=False)
     _open_visit(session, actor, Run(instance, flow, stages, record), first, record, clock.utcnow())
     return instance
-
-
-def start_many(session: Session, actor: Actor, flow: ProcessFlow, leads: Sequence[Any]) -> None:
-    """`start` for many new leads at once (bulk creates): the same instances, first
-    visits and audit events, written with one executemany INSERT per table."""
-    stages = stages_of(flow.id, flow.version, flow.stages)
-    first = stages[0]
-    if not leads:
-        return
-    if first.record_type != "lead":
-        for lead in leads:
-            start(session, actor, flow, lead=lead)
-        return
-    rows = [
-        {
-            "id": new_id(),
-            "flow_id": flow.id,
-            "flow_family_id": flow.family_id,
-            "lead_id": lead.id,
-            "opportunity_id": None,
-            "record_type": first.record_type,
-            "state": InstanceState.ACTIVE.value,
-            "active_stage": first.key,
-            "path": [first.key],
-            "is_current": True,
-        }
-        for lead in leads
-    ]
-    insert_records(session, actor, ProcessInstance, rows)
-    now = clock.utcnow()
-    visits = [
-        {
-            "id": new_id(),
-            "instance_id": row["id"],
-            "flow_id": flow.id,
-            "flow_family_id": flow.family_id,
-            "stage_key": first.key,
-            "record_type": first.record_type,
-            "record_id": lead.id,
-            "owner_id": lead.owner_id,
-            "entered_at": now,
-            "entered_by_id": actor.user_id,
-        }
-        for row, lead in zip(rows, leads, strict=True)
-    ]
-    table = StageVisit.__table__
-    assert isinstance(table, Table)
-    session.execute(insert(table), visits)
 
 
 def _sync_opportunity(session: Session, actor: Actor, stage: Stage, record: Any) -> None:
