@@ -138,6 +138,10 @@ def run(url: str, path: Path, rows: int, explicit: bool) -> dict[str, Any]:
         ))  # fmt: skip
         actor: Actor = actor_for_user(user, "cli")
     floor_s, floor_rows = raw_floor(engine, path, actor.user_id)
+    # Printed at once: a run stopped half-way still has its floor (and the job its progress).
+    print(
+        f"raw executemany ({url.split(':', 1)[0]}): {floor_rows / floor_s:,.0f} rows/s", flush=True
+    )
     with factory() as session, session.begin():
         job = start_import(session, actor, path, path.name, ImportOptions("lead", "skip", "bench"))
     start = time.perf_counter()
@@ -161,7 +165,6 @@ def run(url: str, path: Path, rows: int, explicit: bool) -> dict[str, Any]:
     }
     met = rate >= 10_000 and rate / floor_rate >= 0.3 and peak_mb < 500
     print(f"database: {result['database']}; rows: {rows:,}")
-    print(f"raw executemany: {floor_rate:,.0f} rows/s")
     print(f"import (created, skipped as duplicate, failed = {counts}): {rate:,.0f} rows/s "
           f"in {elapsed:,.0f} s = {rate / floor_rate:.2f} x raw")  # fmt: skip
     print(f"peak RSS: {peak_mb:.0f} MB")
