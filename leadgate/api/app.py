@@ -16,6 +16,7 @@ from leadgate.api.routers import (
     duplicates,
     imports,
     invoices,
+    job_runs,
     leads,
     opportunities,
     opportunity_lines,
@@ -32,7 +33,7 @@ def install_api(app: FastAPI) -> None:
     problems.install(app)
     for module in (security, leads, accounts, contacts, opportunities, activities, admin,
                    catalog, opportunity_lines, quotes, orders, invoices, scoring,
-                   processes, duplicates, imports, webforms):  # fmt: skip
+                   processes, duplicates, imports, webforms, job_runs):  # fmt: skip
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(docs.router)
 

@@ -13,6 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from leadgate.cli.context import cli_actor, fail, one_line_errors, out, session_scope
+from leadgate.dedup import groups as dup_groups
 from leadgate.dedup import merge as merging
 from leadgate.dedup import rules
 from leadgate.dedup.scan import groups_of, scan, write_pairs_file
@@ -21,6 +22,8 @@ from leadgate.dedup.schemas import MergeRequest, RuleCreate
 app = typer.Typer(help="Duplicate rules, scans and merges", no_args_is_help=True)
 rules_app = typer.Typer(help="Duplicate rules", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+groups_app = typer.Typer(help="Stored duplicate groups (review)", no_args_is_help=True)
+app.add_typer(groups_app, name="groups")
 
 AsUser = Annotated[
     str | None, typer.Option("--as", help="act as this user (default: first administrator)")
@@ -90,12 +93,24 @@ def reindex(as_user: AsUser = None) -> None:
 @one_line_errors
 def scan_command(
     type_: Annotated[str, typer.Option("--type", help="lead, contact or account")],
-    out_file: Annotated[Path, typer.Option("--out", help="CSV of matched pairs")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="CSV of matched pairs")] = None,
+    store: Annotated[
+        bool, typer.Option("--store", help="store the groups for review (replaces open ones)")
+    ] = False,
     as_user: AsUser = None,
 ) -> None:
-    """Write every matched pair: id_a, id_b, external_key_a, external_key_b, rule, score."""
+    """Write every matched pair (id_a, id_b, external_key_a, external_key_b, rule, score)
+    with --out, and/or store the duplicate groups for review with --store."""
     if type_ not in ("lead", "contact", "account"):
         fail("--type must be lead, contact or account", 2)
+    if out_file is None and not store:
+        fail("give --out FILE, --store or both", 2)
+    if store:
+        with session_scope() as session:
+            stored = dup_groups.store_scan(session, cli_actor(session, as_user), type_)
+        out.print(f"{stored} {type_} duplicate groups stored for review")
+    if out_file is None:
+        return
     with (
         session_scope() as session,
         Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as bar,
@@ -113,6 +128,37 @@ def scan_command(
     )
     if result.oversized_groups:
         out.print(f"[yellow]{result.oversized_groups} very large key groups were capped[/yellow]")
+
+
+@groups_app.command("list")
+@one_line_errors
+def groups_list(
+    type_: Annotated[str, typer.Option("--type", help="lead, contact or account")] = "lead",
+    status: Annotated[str, typer.Option(help="open, merged or dismissed")] = "open",
+    limit: Annotated[int, typer.Option(help="at most this many groups")] = 50,
+    as_user: AsUser = None,
+) -> None:
+    """Stored duplicate groups, best score first."""
+    with session_scope() as session:
+        page = dup_groups.list_groups(
+            session, cli_actor(session, as_user), type_, status, limit=limit
+        )
+        table = Table("group", "score", "rule", "records")
+        for view in page.items:
+            names = "; ".join(f"{m.name} ({m.id})" for m in view.members)
+            table.add_row(str(view.group.id), f"{view.group.score:.2f}", view.group.rule, names)
+        out.print(table)
+        if page.next_cursor:
+            out.print(f"[dim]more than {limit} groups; raise --limit to see more[/dim]")
+
+
+@groups_app.command("dismiss")
+@one_line_errors
+def groups_dismiss(group_id: uuid.UUID, as_user: AsUser = None) -> None:
+    """Not duplicates: the group leaves the review list and is not proposed again."""
+    with session_scope() as session:
+        dup_groups.dismiss_group(session, cli_actor(session, as_user), group_id)
+        out.print(f"duplicate group {group_id} dismissed")
 
 
 @app.command("merge")

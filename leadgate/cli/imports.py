@@ -1,8 +1,9 @@
-"""`leadgate import`, `leadgate export` and `leadgate lists purge`."""
+"""`leadgate import`, `leadgate export`, `leadgate lists purge` and `leadgate imports cleanup`."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -16,9 +17,11 @@ from leadgate.imports import export, purge, service
 from leadgate.imports.mapping import parse_overrides
 from leadgate.imports.models import ImportJob
 from leadgate.imports.service import ImportOptions
+from leadgate.imports.uploads import cleanup_uploads
 from leadgate.wiring import wire
 
 lists_app = typer.Typer(help="Rented and bought lists", no_args_is_help=True)
+imports_app = typer.Typer(help="Import housekeeping", no_args_is_help=True)
 
 AsUser = Annotated[
     str | None, typer.Option("--as", help="act as this user (default: first administrator)")
@@ -76,7 +79,9 @@ def import_command(
     job_id: Annotated[
         uuid.UUID | None, typer.Argument(help="import id for undo/status/resume")
     ] = None,
-    type_: Annotated[str, typer.Option("--type", help="lead, contact or account")] = "lead",
+    type_: Annotated[
+        str, typer.Option("--type", help="lead, contact, account, product or opportunity")
+    ] = "lead",
     mapping: Annotated[str | None, typer.Option(help="saved mapping name")] = None,
     map_: Annotated[list[str] | None, typer.Option("--map", help='"File header=field"')] = None,
     vendor: Annotated[str | None, typer.Option(help="list vendor (upsert by external key)")] = None,
@@ -85,7 +90,8 @@ def import_command(
     report: Annotated[Path | None, typer.Option(help="write per-row outcomes CSV")] = None,
     as_user: AsUser = None,
 ) -> None:
-    """Import a CSV/XLSX file of leads, contacts or accounts (or undo/status/resume an import)."""
+    """Import a CSV/XLSX file of leads, contacts, accounts, products or opportunities (or
+    undo/status/resume an import)."""
     if file in ("undo", "status", "resume"):
         if job_id is None:
             fail(f"usage: leadgate import {file} IMPORT_ID", 2)
@@ -158,3 +164,21 @@ def purge_command(
         out.print(f"{count} leads of {vendor} purged")
     else:
         out.print(f"{count} leads of {vendor} never responded; rerun with --yes to purge them")
+
+
+@imports_app.command("cleanup")
+@one_line_errors
+def cleanup_command(
+    older_than: Annotated[
+        float, typer.Option("--older-than", help="delete uploads older than DAYS", min=0)
+    ],
+    as_user: AsUser = None,
+) -> None:
+    """Delete leftover uploaded files (dry runs never run, crashed or abandoned imports)
+    older than DAYS from the import folder; never the file of a pending or running import."""
+    folder = Path(get_settings().import_dir)
+    with session_scope() as session:
+        removed = cleanup_uploads(
+            session, cli_actor(session, as_user), folder, timedelta(days=older_than)
+        )
+    out.print(f"{len(removed)} uploaded files deleted from {folder}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -145,6 +146,9 @@ def train(
     model: Annotated[str | None, typer.Argument(help="model name or id")] = None,
     all_models: Annotated[bool, typer.Option("--all", help="retrain every model (cron)")] = False,
     publish: Annotated[bool, typer.Option(help="publish the new version when it is ready")] = False,
+    background: Annotated[
+        bool, typer.Option("--background", help="queue a job run per model for `leadgate worker`")
+    ] = False,
     as_user: AsUser = None,
 ) -> None:
     """Train a new version of a model (or of all models) on closed leads."""
@@ -160,6 +164,9 @@ def train(
             else [service.find_model(session, actor, model or "")]
         )
         targets = [(m.id, m.name) for m in found]
+    if background:
+        _queue_training(targets, publish, as_user)
+        return
     for target_id, name in targets:
         # One transaction per model: a model short of closed leads does not undo the others.
         try:
@@ -180,6 +187,24 @@ def train(
             if not all_models:
                 raise
             err.print(f"[yellow]{name}[/yellow]: {exc.detail}", highlight=False)
+
+
+def _queue_training(
+    targets: list[tuple[uuid.UUID, str]], publish: bool, as_user: str | None
+) -> None:
+    from leadgate.cli.jobs import job_queue
+    from leadgate.jobs.requests import request_training
+
+    with session_scope() as session:
+        actor = cli_actor(session, as_user)
+        queued = [
+            (request_training(session, actor, target_id, publish=publish).id, name)
+            for target_id, name in targets
+        ]
+    with job_queue() as (queue, _):
+        for run_id, name in queued:
+            queue.enqueue(run_id)
+            out.print(f"{name}: training queued as job run {run_id} (leadgate jobs show {run_id})")
 
 
 @scoring_app.command("publish")

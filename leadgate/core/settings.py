@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     # Uploaded import files stay here while their job runs (a resume reads them again).
     import_dir: str = "var/imports"
     max_upload_bytes: int = Field(default=512 * 1024**2, ge=1024)
+    # Background jobs (Huey). "auto": immediate in tests (a job runs inside the request
+    # that asks for it), Redis when redis_url is set, else a SQLite queue file.
+    jobs_mode: Literal["auto", "immediate", "sqlite", "redis"] = "auto"
+    jobs_sqlite_path: str = "var/jobs.db"
+    jobs_workers: int = Field(default=2, ge=1, le=64)
+    # Run a consumer inside `leadgate serve` (None: only when env is development), so
+    # that jobs started from the pages run without a separate `leadgate worker`.
+    jobs_in_process: bool | None = None
+    # Retrain every scoring model on this schedule ("minute hour day month weekday",
+    # e.g. "0 3 * * *"); unset: no scheduled retrain (cron can run `scoring train --all`).
+    retrain_cron: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -56,6 +67,20 @@ class Settings(BaseSettings):
             )
         if len(self.secret_key) < 16 and self.env != "development":
             raise ConfigError("LEADGATE_SECRET_KEY must be at least 16 characters")
+
+    @property
+    def effective_jobs_mode(self) -> Literal["immediate", "sqlite", "redis"]:
+        if self.jobs_mode != "auto":
+            return self.jobs_mode
+        if self.env == "test":
+            return "immediate"
+        return "redis" if self.redis_url else "sqlite"
+
+    @property
+    def runs_jobs_in_process(self) -> bool:
+        if self.effective_jobs_mode == "immediate":
+            return False
+        return self.env == "development" if self.jobs_in_process is None else self.jobs_in_process
 
     def sqlite_path(self) -> Path | None:
         if not self.is_sqlite:

@@ -9,12 +9,13 @@ for the whole table in chunks.
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from leadgate.dedup.keys import RuleLogic, blocking_keys, side_fields, values_of
 from leadgate.dedup.models import DuplicateRule, MatchKey
@@ -39,17 +40,30 @@ def as_active(rule: DuplicateRule) -> ActiveRule:
 
 
 def published_rules(session: Session) -> list[ActiveRule]:
-    """Published rules, cached for the session (rule edits clear the cache)."""
-    cached: list[ActiveRule] | None = session.info.get(_CACHE)
-    if cached is None:
-        rows = session.scalars(
-            select(DuplicateRule)
-            .where(DuplicateRule.published.is_(True))
-            .order_by(DuplicateRule.created_at, DuplicateRule.id)
-        )
-        cached = [as_active(r) for r in rows]
-        session.info[_CACHE] = cached
-    return cached
+    """Published rules, read once per transaction.
+
+    A create reads them for its duplicate check and again for its match keys, an
+    import for every batch: the cache answers those. It is tied to the session's
+    current (root) transaction, so a long-lived session (a worker, a CLI loop)
+    sees rules another process published as soon as it starts a new transaction;
+    publishing or unpublishing in this session clears it (`forget_rules`).
+    """
+    transaction = session.get_transaction()
+    cached: tuple[weakref.ref[SessionTransaction], list[ActiveRule]] | None = session.info.get(
+        _CACHE
+    )
+    if cached is not None and transaction is not None and cached[0]() is transaction:
+        return cached[1]
+    rows = session.scalars(
+        select(DuplicateRule)
+        .where(DuplicateRule.published.is_(True))
+        .order_by(DuplicateRule.created_at, DuplicateRule.id)
+    )
+    rules = [as_active(r) for r in rows]
+    transaction = session.get_transaction()  # the read above may have begun it
+    if transaction is not None:
+        session.info[_CACHE] = (weakref.ref(transaction), rules)
+    return rules
 
 
 def forget_rules(session: Session) -> None:

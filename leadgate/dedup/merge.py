@@ -27,6 +27,7 @@ from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict, NotFound, ValidationFailed
 from leadgate.core.ids import new_id
 from leadgate.db.base import Base
+from leadgate.dedup.groups import after_merge, after_unmerge
 from leadgate.dedup.index import index_records
 from leadgate.dedup.models import RecordMerge
 from leadgate.dedup.registry import model_for
@@ -160,6 +161,7 @@ def merge(session: Session, actor: Actor, request: MergeRequest) -> RecordMerge:
     )
     session.add(record)
     session.flush()
+    after_merge(session, actor, request.record_type, other.id)
     write_event(
         session,
         actor,
@@ -225,6 +227,7 @@ def undo_merge(session: Session, actor: Actor, merge_id: uuid.UUID) -> RecordMer
     index_records(session, record.record_type, [other], new=False)
     record.undone_at = utcnow()
     session.flush()
+    after_unmerge(session, actor, other.id)
     return record
 
 

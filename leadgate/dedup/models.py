@@ -68,3 +68,37 @@ class RecordMerge(HasId, Base):
     merged_at: Mapped[datetime] = mapped_column(default=utcnow)
     merged_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     undone_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class DuplicateGroup(HasId, Base):
+    """A set of records a duplicate scan linked together, waiting for someone's review.
+
+    status: open (to review) → merged (its records were merged down to one) or
+    dismissed (a person said they are not duplicates). A new scan replaces the
+    open groups of its record type; dismissed member sets are not proposed again.
+    """
+
+    __tablename__ = "duplicate_groups"
+    __table_args__ = (
+        Index("ix_duplicate_groups_type_status_score", "record_type", "status", "score"),
+    )
+    RECORD_TYPE = "duplicate_group"
+
+    record_type: Mapped[str] = mapped_column(String(20))
+    rule: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    member_count: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class DuplicateGroupMember(Base):
+    __tablename__ = "duplicate_group_members"
+    __table_args__ = (Index("ix_duplicate_group_members_record", "record_id"),)
+
+    group_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("duplicate_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

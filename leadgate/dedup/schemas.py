@@ -75,3 +75,38 @@ class MergeRead(BaseModel):
     moved: list[list[str]]
     merged_at: datetime
     undone_at: datetime | None
+
+
+class GroupMemberRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    merged_into_id: uuid.UUID | None
+
+
+class DuplicateGroupRead(BaseModel):
+    id: uuid.UUID
+    record_type: str
+    rule: str
+    score: float
+    status: str
+    member_count: int
+    created_at: datetime
+    resolved_at: datetime | None
+    members: list[GroupMemberRead]
+
+    @classmethod
+    def of(cls, view: Any) -> DuplicateGroupRead:
+        g = view.group
+        return cls(
+            id=g.id,
+            record_type=g.record_type,
+            rule=g.rule,
+            score=g.score,
+            status=g.status,
+            member_count=g.member_count,
+            created_at=g.created_at,
+            resolved_at=g.resolved_at,
+            members=[GroupMemberRead.model_validate(m) for m in view.members],
+        )

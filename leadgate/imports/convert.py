@@ -15,9 +15,11 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from leadgate.catalog.states import ProductKind
 from leadgate.core.normalize import region_for
 from leadgate.core.picklists import (
     BudgetStatus,
+    ForecastCategory,
     LeadSource,
     Need,
     PurchaseProcess,
@@ -26,10 +28,22 @@ from leadgate.core.picklists import (
     RelationshipType,
 )
 
-MONEY = frozenset({"annual_revenue", "budget_amount", "estimated_value"})
-DATES = frozenset({"estimated_close_date"})
-INTEGERS = frozenset({"employee_count"})
+MONEY = frozenset(
+    {"annual_revenue", "budget_amount", "estimated_value", "list_price", "standard_cost",
+     "current_cost"}
+)  # fmt: skip
+DATES = frozenset({"estimated_close_date", "final_decision_date"})
+INTEGERS = frozenset({"employee_count", "probability", "quantity_decimals"})
 BOOLEANS = frozenset({"do_not_email", "do_not_phone", "do_not_bulk_email", "decision_maker"})
+
+
+class SalesStage(StrEnum):
+    QUALIFY = "qualify"
+    DEVELOP = "develop"
+    PROPOSE = "propose"
+    CLOSE = "close"
+
+
 PHONES = frozenset({"phone", "mobile_phone"})
 EMAILS = frozenset({"email", "email2"})
 OPTIONS: dict[str, type[StrEnum]] = {
@@ -40,6 +54,9 @@ OPTIONS: dict[str, type[StrEnum]] = {
     "need": Need,
     "budget_status": BudgetStatus,
     "relationship_type": RelationshipType,
+    "forecast_category": ForecastCategory,
+    "sales_stage": SalesStage,
+    "kind": ProductKind,
 }
 # Labels other CRMs use for our option codes.
 OPTION_ALIASES = {
@@ -53,6 +70,18 @@ OPTION_ALIASES = {
     "rating": {
         "a": "hot", "b": "warm", "c": "cold", "high": "hot", "medium": "warm", "low": "cold",
     },
+    "forecast_category": {"commit": "committed", "best case": "best_case"},
+    # Salesforce, HubSpot and Odoo stage names onto our four open stages.
+    "sales_stage": {
+        "prospecting": "qualify", "qualification": "qualify", "new": "qualify",
+        "appointmentscheduled": "qualify", "qualifiedtobuy": "qualify",
+        "needs analysis": "develop", "value proposition": "develop", "qualified": "develop",
+        "id. decision makers": "develop", "perception analysis": "develop",
+        "presentationscheduled": "develop", "decisionmakerboughtin": "develop",
+        "proposal/price quote": "propose", "proposition": "propose", "proposal": "propose",
+        "contractsent": "close", "negotiation/review": "close", "negotiation": "close",
+    },
+    "kind": {"product family": "family", "product bundle": "bundle", "kit": "bundle"},
 }  # fmt: skip
 _TRUE = frozenset({"1", "true", "yes", "y", "x", "t", "on", "ja", "oui", "si", "sí", "wahr"})
 _FALSE = frozenset({"0", "false", "no", "n", "f", "off", "", "nein", "non", "falsch"})

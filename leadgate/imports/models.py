@@ -83,6 +83,7 @@ class RateHit(Base):
     """Requests per bucket (form + client address) per minute, shared by every process."""
 
     __tablename__ = "rate_hits"
+    __table_args__ = (Index("ix_rate_hits_window_start", "window_start"),)
 
     bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(primary_key=True)

@@ -5,7 +5,8 @@ the leads it creates, an optional campaign and a thank-you URL; it is reached
 by its unguessable `form_key`. A submission is refused when it is too large,
 filled the hidden honeypot field (answered as if accepted, nothing stored), or
 exceeds the per-address rate limit, which is counted in the database so every
-server process shares it. A submission matching an open lead by the published
+server process shares it (counters of finished windows are deleted as new
+windows start, a bounded number at a time). A submission matching an open lead by the published
 duplicate rules does not create a second lead.
 """
 
@@ -15,11 +16,11 @@ import html
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from leadgate.audit.recording import add_record
@@ -42,6 +43,7 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_FIELDS = 40
 RATE_LIMIT = 5  # submissions per address per form per window
 RATE_WINDOW = timedelta(minutes=1)
+EXPIRED_PER_HIT = 200  # more than the new counters a window adds per hit, so the table shrinks
 FORM_FIELDS = frozenset(
     {"topic", "first_name", "last_name", "company_name", "job_title", "email", "phone",
      "mobile_phone", "website", "street", "city", "state_or_province", "postal_code",
@@ -101,11 +103,26 @@ def get_form(session: Session, actor: Actor, form_id: uuid.UUID) -> WebForm:
     return form
 
 
+def _forget_expired(session: Session, window: datetime) -> None:
+    """Delete a bounded number of counters of finished windows, so that the table holds
+    about one minute of traffic however long the forms run."""
+    expired = (
+        select(RateHit.bucket, RateHit.window_start)
+        .where(RateHit.window_start < window)
+        .limit(EXPIRED_PER_HIT)
+    )
+    session.execute(
+        delete(RateHit).where(tuple_(RateHit.bucket, RateHit.window_start).in_(expired))
+    )
+
+
 def _count_hit(session: Session, bucket: str) -> int:
     now = utcnow()
     window = now - timedelta(seconds=now.timestamp() % RATE_WINDOW.total_seconds())
     hit = session.get(RateHit, (bucket, window), with_for_update=True)
     if hit is None:
+        # Once per address and window: the first hit of a window clears old ones.
+        _forget_expired(session, window)
         hit = RateHit(bucket=bucket, window_start=window, count=0)
         session.add(hit)
     hit.count += 1

@@ -28,11 +28,12 @@ class LeadSaved(Event):
 @dataclass(frozen=True)
 class LeadsCreated(Event):
     """Many leads created at once (imports); each is not announced on its own, neither
-    by LeadSaved nor by LeadCreated. The records are Drafts of the inserted rows
-    (every column readable as an attribute), not ORM instances."""
+    by LeadSaved nor by LeadCreated, so reactions can handle the batch in one go. The
+    records are Drafts of the inserted rows (every column readable as an attribute),
+    not ORM instances."""
 
-    actor: Actor
     records: list[Draft]
+    actor: Actor | None = None
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ def create_leads(
         rows.append(values)
     written = insert_records(session, actor, Lead, rows)
     drafts = [Draft(Lead.RECORD_TYPE, **row) for row in written]
-    publish(session, LeadsCreated(actor, drafts))
+    publish(session, LeadsCreated(drafts, actor))
     return drafts
 
 

@@ -104,18 +104,3 @@ def successors(stages: list[Stage], index: int) -> list[str]:
 
 def parse_stages(raw: list[dict[str, Any]]) -> list[Stage]:
     return [Stage.model_validate(item) for item in raw]
-
-
-_parsed: dict[tuple[Any, int], list[Stage]] = {}
-
-
-def stages_of(flow_id: Any, row_version: int, raw: list[dict[str, Any]]) -> list[Stage]:
-    """Parsed stages of one flow row, kept per (id, row version): rows that instances
-    run never change, and any change to a row bumps its version."""
-    key = (flow_id, row_version)
-    found = _parsed.get(key)
-    if found is None:
-        if len(_parsed) >= 512:
-            _parsed.clear()
-        found = _parsed[key] = parse_stages(raw)
-    return found

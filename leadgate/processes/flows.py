@@ -17,14 +17,20 @@ from sqlalchemy.orm import Session
 from leadgate.audit.recording import add_record, change_record, check_version, record_transition
 from leadgate.core.errors import Conflict, FieldProblem, ValidationFailed
 from leadgate.core.ids import new_id
+from leadgate.processes.cache import forget_active
 from leadgate.processes.definition import MAX_ACTIVE_FLOWS_PER_TYPE, Stage, parse_stages
 from leadgate.processes.models import ProcessFlow, ProcessInstance
 from leadgate.processes.records import catalogue
 from leadgate.processes.schemas import FlowCreate, FlowUpdate
 from leadgate.processes.states import FlowStatus, check_flow
 from leadgate.processes.validation import validate
-from leadgate.security.access import Actor, ensure, load, scoped
+from leadgate.security.access import Actor, can, ensure, load, scoped
 from leadgate.security.roles import Op
+
+
+def may_define(actor: Actor) -> bool:
+    """Whether the actor's role may create and edit flow definitions (admin pages)."""
+    return can(actor, ProcessFlow.RECORD_TYPE, Op.CREATE)
 
 
 def _refuse_problems(problems: list[FieldProblem]) -> None:
@@ -62,6 +68,7 @@ def create_flow(session: Session, actor: Actor, data: FlowCreate) -> ProcessFlow
         stages=_dump(data.stages),
     )
     add_record(session, actor, flow)
+    forget_active(session)
     return flow
 
 
@@ -101,6 +108,7 @@ def update_flow(
         raise ValidationFailed.on("sort_order", "may not be null")
     if flow.status == FlowStatus.DRAFT and not _has_instances(session, flow):
         change_record(session, actor, flow, values)
+        forget_active(session)
         return flow
     successor = ProcessFlow(
         id=new_id(),
@@ -125,6 +133,7 @@ def update_flow(
         summary=f"replaced by version {successor.flow_version}",
     )
     add_record(session, actor, successor)
+    forget_active(session)
     return successor
 
 
@@ -159,6 +168,7 @@ def activate(
     before = {"status": flow.status}
     flow.status = target.value
     record_transition(session, actor, flow, "activate", before)
+    forget_active(session)
     return flow
 
 
@@ -171,6 +181,7 @@ def deactivate(
     before = {"status": flow.status}
     flow.status = target.value
     record_transition(session, actor, flow, "deactivate", before)
+    forget_active(session)
     return flow
 
 

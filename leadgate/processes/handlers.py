@@ -1,7 +1,7 @@
 """Reactions to lead and opportunity events (registered by `leadgate.wiring`).
 
-- a lead is created (or many at once) → it starts the first lead flow its owner's
-  role allows;
+- a lead is created → it starts the first lead flow its owner's role allows (a bulk
+  create starts all its leads' flows in one batched write);
 - an opportunity is created directly (not by qualify) → the first opportunity flow;
 - a lead is qualified → its instance follows `qualifying_opportunity_id` to the
   first opportunity stage (qualification is the gate: no step check), or, if the
@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -34,7 +33,7 @@ from leadgate.opportunities.events import (
     OpportunityWon,
 )
 from leadgate.opportunities.models import Opportunity
-from leadgate.processes import bulk, instances
+from leadgate.processes import instances, starting
 from leadgate.processes.definition import END
 from leadgate.processes.gating import choose_next, index_of
 from leadgate.processes.models import ProcessInstance
@@ -45,31 +44,22 @@ def on_lead_created(session: Session, event: LeadCreated) -> None:
     lead = session.get(Lead, event.lead_id)
     if lead is None:
         return
-    flow = instances.default_flow(session, "lead", instances.role_of(session, lead.owner_id))
-    if flow is not None:
-        instances.start(session, event.actor, flow, lead=lead)
+    starting.start_for_leads(session, event.actor, [lead])
 
 
 def on_leads_created(session: Session, event: LeadsCreated) -> None:
-    """Bulk creates (imports): each lead starts its owner's flow, as `on_lead_created`
-    does one by one; one flow lookup per owner and batched writes."""
-    by_owner: dict[uuid.UUID, list[Any]] = {}
-    for lead in event.records:
-        by_owner.setdefault(lead.owner_id, []).append(lead)
-    for owner_id, leads in by_owner.items():
-        flow = instances.default_flow(session, "lead", instances.role_of(session, owner_id))
-        if flow is not None:
-            bulk.start_many(session, event.actor, flow, leads)
+    if event.actor is not None and event.records:
+        starting.start_for_leads(session, event.actor, event.records)
 
 
 def _start_for_opportunity(session: Session, event: OpportunityCreated | LeadQualified) -> None:
     opportunity = session.get(Opportunity, event.opportunity_id)
     if opportunity is None:
         return
-    role = instances.role_of(session, opportunity.owner_id)
-    flow = instances.default_flow(session, "opportunity", role)
+    role = starting.role_of(session, event.actor, opportunity.owner_id)
+    flow = starting.default_flow(session, "opportunity", role)
     if flow is not None:
-        instances.start(session, event.actor, flow, opportunity=opportunity)
+        starting.start(session, event.actor, flow, opportunity=opportunity)
 
 
 def on_opportunity_created(session: Session, event: OpportunityCreated) -> None:

@@ -10,20 +10,14 @@ that says so, sets the opportunity's sales_stage and probability.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from leadgate.audit.recording import (
-    add_record,
-    change_record,
-    check_version,
-    record_transition,
-    write_event,
-)
+from leadgate.audit.recording import check_version, write_event
 from leadgate.core import clock
 from leadgate.core.errors import (
     Conflict,
@@ -33,40 +27,20 @@ from leadgate.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from leadgate.core.ids import new_id
+from leadgate.leads.models import Lead
+from leadgate.opportunities.models import Opportunity
 from leadgate.opportunities.states import OpportunityState
-from leadgate.processes.definition import END, Stage, stages_of
+from leadgate.processes import cache
+from leadgate.processes.definition import END, Stage
 from leadgate.processes.gating import choose_next, index_of, missing_steps
 from leadgate.processes.models import ProcessFlow, ProcessInstance, StageVisit
-from leadgate.processes.records import MODELS, read_fields
+from leadgate.processes.records import MODELS
+from leadgate.processes.starting import Run, new_visit, start
 from leadgate.processes.states import FlowStatus, InstanceState, check_instance
 from leadgate.security.access import Actor, load
-from leadgate.security.models import User
 from leadgate.security.roles import Op
 
-
-@dataclass
-class Run:
-    """An instance with its flow version, parsed stages and the record of its active stage."""
-
-    instance: ProcessInstance
-    flow: ProcessFlow
-    stages: list[Stage]
-    record: Any
-
-    @property
-    def index(self) -> int:
-        return index_of(self.stages, self.instance.active_stage)
-
-    @property
-    def stage(self) -> Stage:
-        return self.stages[self.index]
-
-    def values(self, session: Session) -> dict[str, Any]:
-        stage = self.stage
-        return read_fields(
-            session, self.record, stage.record_type, [step.field for step in stage.steps]
-        )
+__all__ = ["Run", "start"]
 
 
 def _record_id(instance: ProcessInstance, record_type: str) -> uuid.UUID | None:
@@ -77,41 +51,50 @@ def _column(record_type: str) -> Any:
     return ProcessInstance.lead_id if record_type == "lead" else ProcessInstance.opportunity_id
 
 
+# Built once: a move is frequent and building the statement costs more than running it.
+# The record of the active stage comes in the same row, so the access check that follows
+# (`security.access.load`, a `session.get`) finds it in the identity map.
+_RUN = (
+    select(
+        ProcessInstance, ProcessFlow.version, ProcessFlow.updated_at, StageVisit, Lead, Opportunity
+    )
+    .join(ProcessFlow, ProcessFlow.id == ProcessInstance.flow_id)
+    .outerjoin(
+        StageVisit,
+        and_(StageVisit.instance_id == ProcessInstance.id, StageVisit.exited_at.is_(None)),
+    )
+    .outerjoin(
+        Lead, and_(ProcessInstance.record_type == "lead", Lead.id == ProcessInstance.lead_id)
+    )
+    .outerjoin(
+        Opportunity,
+        and_(
+            ProcessInstance.record_type == "opportunity",
+            Opportunity.id == ProcessInstance.opportunity_id,
+        ),
+    )
+    .where(ProcessInstance.id == bindparam("instance_id"))
+    .order_by(StageVisit.entered_at.desc())
+    .limit(1)
+)
+
+
 def load_run(session: Session, actor: Actor, instance_id: uuid.UUID, op: Op = Op.READ) -> Run:
-    """The instance if the actor may `op` its record (404 if they may not see it, else 403)."""
-    instance = session.get(ProcessInstance, instance_id)
+    """The instance if the actor may `op` its record (404 if they may not see it, else 403).
+
+    One query reads the instance, its flow row's version key and its open stage visit;
+    the flow's definition comes from the cache of immutable flow versions."""
+    row = session.execute(_RUN, {"instance_id": instance_id}).first()
+    instance = row[0] if row is not None else None
     record_id = _record_id(instance, instance.record_type) if instance else None
-    if instance is None or record_id is None:
+    if row is None or instance is None or record_id is None:
         raise NotFound(f"process instance {instance_id} not found")
     try:
         record = load(session, actor, MODELS[instance.record_type], record_id, op)
     except NotFound as exc:
         raise NotFound(f"process instance {instance_id} not found") from exc
-    flow = session.get(ProcessFlow, instance.flow_id)
-    assert flow is not None  # a foreign key
-    return Run(instance, flow, stages_of(flow.id, flow.version, flow.stages), record)
-
-
-def role_of(session: Session, user_id: uuid.UUID) -> str | None:
-    user = session.get(User, user_id)
-    return user.role if user is not None else None
-
-
-def allows(flow: ProcessFlow, role: str | None) -> bool:
-    return not flow.roles or role in flow.roles
-
-
-def default_flow(session: Session, record_type: str, role: str | None) -> ProcessFlow | None:
-    """The first active flow (by order) for this record type that the role may run."""
-    flows = session.scalars(
-        select(ProcessFlow)
-        .where(
-            ProcessFlow.primary_record_type == record_type,
-            ProcessFlow.status == FlowStatus.ACTIVE.value,
-        )
-        .order_by(ProcessFlow.sort_order, ProcessFlow.created_at)
-    )
-    return next((flow for flow in flows if allows(flow, role)), None)
+    flow = cache.by_key(session, cache.key_of(instance.flow_id, row[1], row[2]))
+    return Run(instance, flow, record, row[3])
 
 
 def current_instance(
@@ -128,31 +111,20 @@ def current_instance(
 def _open_visit(
     session: Session, actor: Actor, run: Run, stage: Stage, record: Any, now: datetime
 ) -> None:
-    session.add(
-        StageVisit(
-            id=new_id(),
-            instance_id=run.instance.id,
-            flow_id=run.flow.id,
-            flow_family_id=run.flow.family_id,
-            stage_key=stage.key,
-            record_type=stage.record_type,
-            record_id=record.id,
-            owner_id=record.owner_id,
-            entered_at=now,
-            entered_by_id=actor.user_id,
-        )
-    )
+    run.visit = new_visit(actor, run.instance, run.flow, stage, record, now)
+    session.add(run.visit)
 
 
-def _close_visit(
-    session: Session, actor: Actor, instance: ProcessInstance, kind: str, now: datetime
-) -> None:
-    visit = session.scalar(
+def _find_open_visit(session: Session, instance: ProcessInstance) -> StageVisit | None:
+    return session.scalar(
         select(StageVisit)
         .where(StageVisit.instance_id == instance.id, StageVisit.exited_at.is_(None))
         .order_by(StageVisit.entered_at.desc())
         .limit(1)
     )
+
+
+def _close_visit(actor: Actor, visit: StageVisit | None, kind: str, now: datetime) -> None:
     if visit is not None:
         visit.exited_at = now
         visit.exited_by_id = actor.user_id
@@ -160,33 +132,26 @@ def _close_visit(
         visit.duration_seconds = (now - clock.as_utc(visit.entered_at)).total_seconds()
 
 
-def start(
+def _log_transition(
     session: Session,
     actor: Actor,
-    flow: ProcessFlow,
-    *,
-    lead: Any = None,
-    opportunity: Any = None,
-) -> ProcessInstance:
-    stages = stages_of(flow.id, flow.version, flow.stages)
-    first = stages[0]
-    record = lead if first.record_type == "lead" else opportunity
-    instance = ProcessInstance(
-        id=new_id(),
-        flow_id=flow.id,
-        flow_family_id=flow.family_id,
-        lead_id=lead.id if lead is not None else None,
-        opportunity_id=opportunity.id if opportunity is not None else None,
-        record_type=first.record_type,
-        state=InstanceState.ACTIVE.value,
-        active_stage=first.key,
-        path=[first.key],
-        is_current=True,
+    instance: ProcessInstance,
+    name: str,
+    before: Mapping[str, Any],
+    summary: str = "",
+) -> None:
+    """`record_transition` without its flush: a move writes everything in one flush."""
+    changes = {k: [v, getattr(instance, k)] for k, v in before.items() if getattr(instance, k) != v}
+    instance.updated_by_id = actor.user_id
+    write_event(
+        session,
+        actor,
+        f"transition:{name}",
+        ProcessInstance.RECORD_TYPE,
+        instance.id,
+        changes,
+        summary,
     )
-    # Access was checked on the record that caused the start.
-    add_record(session, actor, instance, check=False)
-    _open_visit(session, actor, Run(instance, flow, stages, record), first, record, clock.utcnow())
-    return instance
 
 
 def _sync_opportunity(session: Session, actor: Actor, stage: Stage, record: Any) -> None:
@@ -197,17 +162,32 @@ def _sync_opportunity(session: Session, actor: Actor, stage: Stage, record: Any)
         values["sales_stage"] = stage.sales_stage
     if stage.probability is not None:
         values["probability"] = stage.probability
-    if values:
-        change_record(session, actor, record, values, summary=f"process stage {stage.name}")
+    # `change_record` without its flush (the move flushes once).
+    changes = {name: [getattr(record, name), new] for name, new in values.items()}
+    changes = {name: pair for name, pair in changes.items() if pair[0] != pair[1]}
+    if changes:
+        for name, (_, new) in changes.items():
+            setattr(record, name, new)
+        record.updated_by_id = actor.user_id
+        write_event(
+            session,
+            actor,
+            "update",
+            record.RECORD_TYPE,
+            record.id,
+            changes,
+            f"process stage {stage.name}",
+        )
 
 
 def move(
     session: Session, actor: Actor, run: Run, target: Stage, target_record: Any, kind: str
 ) -> None:
-    """Leave the active stage for `target` ("next", "crossed" or "previous")."""
+    """Leave the active stage for `target` ("next", "crossed" or "previous"). Every row
+    it writes goes out in one flush (one statement per table)."""
     instance, old = run.instance, run.stage
     now = clock.utcnow()
-    _close_visit(session, actor, instance, kind, now)
+    _close_visit(actor, run.visit, kind, now)
     before = {
         "active_stage": instance.active_stage,
         "record_type": instance.record_type,
@@ -218,7 +198,7 @@ def move(
     path = list(instance.path)
     instance.path = path[:-1] if kind == "previous" else [*path, target.key]
     name = "previous_stage" if kind == "previous" else "next_stage"
-    record_transition(session, actor, instance, name, before)
+    _log_transition(session, actor, instance, name, before)
     _open_visit(session, actor, run, target, target_record, now)
     summary = f"{run.flow.name}: {old.name} → {target.name}"
     # Once, on the record the instance now sits on (an opportunity's timeline shows
@@ -234,6 +214,8 @@ def move(
     )
     _sync_opportunity(session, actor, target, target_record)
     run.record = target_record
+    run.forget_values()
+    session.flush()
 
 
 def _gate(session: Session, run: Run, verb: str) -> dict[str, Any]:
@@ -316,11 +298,12 @@ def close_instance(
 ) -> None:
     target = check_instance(name, InstanceState(run.instance.state))
     now = clock.utcnow()
-    _close_visit(session, actor, run.instance, kind, now)
+    _close_visit(actor, run.visit, kind, now)
+    run.visit = None
     before = {"state": run.instance.state}
     run.instance.state = target.value
     run.instance.completed_at = now
-    record_transition(session, actor, run.instance, name, before, summary=summary)
+    _log_transition(session, actor, run.instance, name, before, summary=summary)
     write_event(
         session,
         actor,
@@ -330,6 +313,7 @@ def close_instance(
         {"process_state": [before["state"], target.value]},
         f"{run.flow.name}: {summary}",
     )
+    session.flush()
 
 
 def finish(
@@ -365,8 +349,9 @@ def resume(session: Session, actor: Actor, run: Run) -> None:
     before = {"state": run.instance.state}
     run.instance.state = InstanceState.ACTIVE.value
     run.instance.completed_at = None
-    record_transition(session, actor, run.instance, "reactivate", before)
+    _log_transition(session, actor, run.instance, "reactivate", before)
     _open_visit(session, actor, run, run.stage, run.record, clock.utcnow())
+    session.flush()
 
 
 def reactivate(
@@ -393,7 +378,8 @@ def switch_flow(
         raise ValidationFailed.on("flow_id", f"the flow is {flow.status}, not active")
     if flow.primary_record_type != record_type:
         raise ValidationFailed.on("flow_id", f"the flow runs on {flow.primary_record_type} records")
-    if not allows(flow, actor.role.value):
+    version = cache.of_row(flow)
+    if not version.allows(actor.role.value):
         raise Forbidden("your role may not run this flow")
     now = clock.utcnow()
     current = current_instance(session, record_type, record_id)
@@ -401,9 +387,9 @@ def switch_flow(
         if current.flow_family_id == flow.family_id:
             raise Conflict("the record already runs this flow")
         if current.state == InstanceState.ACTIVE.value:
-            _close_visit(session, actor, current, "switched", now)
+            _close_visit(actor, _find_open_visit(session, current), "switched", now)
         current.is_current = False
-        record_transition(session, actor, current, "switch_away", {"is_current": True})
+        _log_transition(session, actor, current, "switch_away", {"is_current": True})
     resumed = session.scalar(
         select(ProcessInstance)
         .where(
@@ -415,11 +401,11 @@ def switch_flow(
     )
     if resumed is None:
         kwargs = {"lead" if record_type == "lead" else "opportunity": record}
-        instance = start(session, actor, flow, **kwargs)
+        instance = start(session, actor, version, **kwargs).instance
     else:
         instance = resumed
         instance.is_current = True
-        record_transition(session, actor, instance, "switch_to", {"is_current": False})
+        _log_transition(session, actor, instance, "switch_to", {"is_current": False})
     write_event(
         session,
         actor,
@@ -429,9 +415,11 @@ def switch_flow(
         {"process_flow": [None, flow.name]},
         f"process switched to {flow.name}",
     )
+    session.flush()
     run = load_run(session, actor, instance.id)
     if resumed is not None and instance.state == InstanceState.ACTIVE.value:
         _open_visit(session, actor, run, run.stage, run.record, now)
+        session.flush()
     return run
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leadgate.db.base import Base, HasId, Tracked
@@ -68,6 +68,14 @@ class StageVisit(HasId, Base):
     __tablename__ = "process_stage_visits"
     __table_args__ = (
         Index("ix_process_stage_visits_instance", "instance_id", "entered_at"),
+        # The open visit of an instance, closed by every move (migration flows_0001).
+        Index(
+            "ix_process_stage_visits_open",
+            "instance_id",
+            "entered_at",
+            sqlite_where=text("exited_at IS NULL"),
+            postgresql_where=text("exited_at IS NULL"),
+        ),
         # The stage reports read these indexes alone: ranks of durations per stage
         # (and owner), and each instance's exits per stage.
         Index(

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Integer, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from leadgate.processes.models import ProcessFlow, StageVisit
@@ -190,6 +190,83 @@ def time_in_stage(
     ]
 
 
+def _stage_groups(
+    session: Session, flow_family_id: uuid.UUID | None
+) -> list[tuple[uuid.UUID, str]]:
+    """Every (flow family, stage key) any version defines: visits only come from them."""
+    stmt = select(ProcessFlow.family_id, ProcessFlow.stages)
+    if flow_family_id is not None:
+        stmt = stmt.where(ProcessFlow.family_id == flow_family_id)
+    groups: dict[tuple[uuid.UUID, str], None] = {}
+    for family, stages in session.execute(stmt):
+        for stage in stages:
+            groups[(family, str(stage["key"]))] = None
+    return list(groups)
+
+
+_KINDS = ("advanced", "finished", "dropped", "went_back", "still")
+
+
+def _exits_by_stage(
+    session: Session, where: list[ColumnElement[bool]], flow_family_id: uuid.UUID | None
+) -> list[tuple[Any, ...]]:
+    """(family, stage, entered, advanced, finished, dropped, went_back, still) per stage."""
+    kind = StageVisit.exit_kind
+    if session.get_bind().dialect.name != "sqlite":
+
+        def ever(condition: ColumnElement[bool]) -> Any:
+            return func.max(case((condition, 1), else_=0))
+
+        # One row per instance and stage (the index is ordered that way), then per stage.
+        per_instance = (
+            select(
+                StageVisit.flow_family_id.label("family"),
+                StageVisit.stage_key.label("stage"),
+                ever(kind.in_(("next", "crossed"))).label("advanced"),
+                ever(kind == "finished").label("finished"),
+                ever(kind == "aborted").label("dropped"),
+                ever(kind == "previous").label("went_back"),
+                ever(kind.is_(None)).label("still"),
+            )
+            .where(*where)
+            .group_by(StageVisit.flow_family_id, StageVisit.stage_key, StageVisit.instance_id)
+            .subquery()
+        )
+        stmt = select(
+            per_instance.c.family,
+            per_instance.c.stage,
+            func.count(),
+            *(func.sum(per_instance.c[name]) for name in _KINDS),
+        ).group_by(per_instance.c.family, per_instance.c.stage)
+        return [tuple(row) for row in session.execute(stmt)]
+    # SQLite sorts the per-instance rows again for an outer GROUP BY (a temp b-tree over
+    # every instance); one query per stage has no outer GROUP BY, and each walks only its
+    # own range of the (family, stage, instance, exit kind) index. Comparisons are 0/1
+    # (NULL for a visit still open) on SQLite, so max() of each is "ever".
+    rows = []
+    for family, stage in _stage_groups(session, flow_family_id):
+        per_instance = (
+            select(
+                func.max(kind.in_(("next", "crossed")), type_=Integer).label("advanced"),
+                func.max(kind == "finished", type_=Integer).label("finished"),
+                func.max(kind == "aborted", type_=Integer).label("dropped"),
+                func.max(kind == "previous", type_=Integer).label("went_back"),
+                func.max(kind.is_(None), type_=Integer).label("still"),
+            )
+            .where(*where, StageVisit.flow_family_id == family, StageVisit.stage_key == stage)
+            .group_by(StageVisit.instance_id)
+            .subquery()
+        )
+        found = session.execute(
+            select(
+                func.count(), *(func.sum(per_instance.c[name], type_=Integer) for name in _KINDS)
+            )
+        ).one()
+        if found[0]:
+            rows.append((family, stage, *found))
+    return rows
+
+
 def conversion(
     session: Session,
     actor: Actor,
@@ -200,39 +277,10 @@ def conversion(
 ) -> list[ConversionRow]:
     """Per stage: instances that entered it, and how many left it forward, finished,
     were aborted, went back, or are still there (each instance counted once per kind)."""
-    kind = StageVisit.exit_kind
-
-    def ever(condition: ColumnElement[bool]) -> Any:
-        return func.max(case((condition, 1), else_=0))
-
-    # One row per instance and stage (the index is ordered that way), then per stage.
-    per_instance = (
-        select(
-            StageVisit.flow_family_id.label("family"),
-            StageVisit.stage_key.label("stage"),
-            ever(kind.in_(("next", "crossed"))).label("advanced"),
-            ever(kind == "finished").label("finished"),
-            ever(kind == "aborted").label("dropped"),
-            ever(kind == "previous").label("went_back"),
-            ever(kind.is_(None)).label("still"),
-        )
-        .where(*_filters(actor, flow_family_id, since, until))
-        .group_by(StageVisit.flow_family_id, StageVisit.stage_key, StageVisit.instance_id)
-        .subquery()
-    )
-    stmt = select(
-        per_instance.c.family,
-        per_instance.c.stage,
-        func.count(),
-        func.sum(per_instance.c.advanced),
-        func.sum(per_instance.c.finished),
-        func.sum(per_instance.c.dropped),
-        func.sum(per_instance.c.went_back),
-        func.sum(per_instance.c.still),
-    ).group_by(per_instance.c.family, per_instance.c.stage)
+    where = _filters(actor, flow_family_id, since, until)
     rows = []
-    for family, stage, entered, advanced, finished, dropped, went_back, still in session.execute(
-        stmt
+    for family, stage, entered, advanced, finished, dropped, went_back, still in _exits_by_stage(
+        session, where, flow_family_id
     ):
         rows.append(
             ConversionRow(

@@ -1,19 +1,23 @@
 """Why a lead scores what it scores, and which fields matter overall, from the model itself.
 
-Reasons: for each field, the model is asked "what would this lead score if
-we did not know this field?", i.e. averaged over the values the field takes
-among the training leads (`features.field_references`). The lead's calibrated
-log-odds minus that average is the field's effect: positive when the lead's
-value beats what leads usually have. Effects are turned into percentage
-points with one slope shared by all fields (the secant between the average
-training lead's probability and this lead's), so that
+Reasons: the model's decision score is split into its expected value plus
+one contribution per field (`attribution`: coefficient * value for the
+logistic model, root→leaf path credit for trees). After calibration each
+contribution is a change in log-odds; they are turned into percentage points
+with one slope shared by all fields (the secant between the typical lead's
+probability and this lead's), so that
 
     score = typical score + sum of the effects + interactions
 
-The typical score is the probability at the training leads' mean log-odds.
-For the logistic model the log-odds are a sum over fields, so `interactions`
-is only the small error of summarising each field's distribution by a few
-values; for trees it also holds what they do beyond one field at a time.
+holds exactly; `interactions` is only floating-point rounding now that both
+families attribute their whole score to fields (trees credit an interaction
+to the fields on the path that made it). The typical score is the
+probability at the model's expected decision score. The top 5 positive and
+top 5 negative effects are stored as "Source is Partner: +18 %".
+
+Everything is computed for a chunk of leads at once (one matrix, one pass
+of the model), and row by row, so a lead's reasons do not depend on the
+batch it was scored in.
 
 Importance: the fall in AUC on held-out rows when a field's values are
 shuffled between leads (grouped permutation importance: all columns of the
@@ -22,17 +26,32 @@ field move together).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from leadgate.scoring.features import Record
+from leadgate.scoring.attribution import contributions
+from leadgate.scoring.features import Matrix, Record
 from leadgate.scoring.learning import ScoringPipeline, _sigmoid
 
 TOP_REASONS = 5
+# An effect smaller than this (percentage points) is no reason.
+NOISE = 0.05
+# Leads per pass of the model: bounded memory whatever the batch.
+CHUNK = 2000
+
+
+def _reason_dict(field: str, text: str, effect: float) -> dict[str, Any]:
+    sign = "+" if effect >= 0 else "\u2212"
+    return {
+        "field": field,
+        "text": text,
+        "effect": round(effect, 1),
+        "sentence": f"{text}: {sign}{abs(effect):.0f} %",
+    }
 
 
 @dataclass(frozen=True)
@@ -42,16 +61,10 @@ class Reason:
     effect: float  # percentage points
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "field": self.field,
-            "text": self.text,
-            "effect": round(self.effect, 1),
-            "sentence": self.sentence(),
-        }
+        return _reason_dict(self.field, self.text, self.effect)
 
     def sentence(self) -> str:
-        sign = "+" if self.effect >= 0 else "\u2212"
-        return f"{self.text}: {sign}{abs(self.effect):.0f} %"
+        return str(self.as_dict()["sentence"])
 
 
 @dataclass(frozen=True)
@@ -62,11 +75,11 @@ class Explanation:
     interactions: float
 
     def positive(self, top: int = TOP_REASONS) -> list[Reason]:
-        ranked = sorted((r for r in self.effects if r.effect > 0.05), key=lambda r: -r.effect)
+        ranked = sorted((r for r in self.effects if r.effect > NOISE), key=lambda r: -r.effect)
         return ranked[:top]
 
     def negative(self, top: int = TOP_REASONS) -> list[Reason]:
-        ranked = sorted((r for r in self.effects if r.effect < -0.05), key=lambda r: r.effect)
+        ranked = sorted((r for r in self.effects if r.effect < -NOISE), key=lambda r: r.effect)
         return ranked[:top]
 
     def as_dict(self) -> dict[str, Any]:
@@ -83,51 +96,131 @@ class Explanation:
         }
 
 
-# Leads explained per call: the "what if" rows are (fields x reference values) x leads.
-CHUNK = 100
+@dataclass(frozen=True)
+class Effects:
+    """A chunk of leads: probabilities x 100 and per-field effects in percentage points."""
+
+    scores: Any  # (leads,)
+    typical: float
+    points: Matrix  # leads x fields
+    interactions: Any  # (leads,)
+
+
+def effects_of(pipeline: ScoringPipeline, matrix: Matrix) -> Effects:
+    parts = contributions(pipeline.estimator, pipeline.encoder, matrix)
+    a, b = pipeline.calibrator.a, pipeline.calibrator.b
+    logits = a * parts.raw + b
+    base_logit = a * parts.base + b
+    p = _sigmoid(logits)
+    base_p = float(_sigmoid(base_logit))
+    span = logits - base_logit
+    flat = np.abs(span) <= 1e-9
+    # Secant slope from log-odds to probability; the tangent where the two meet.
+    slope = np.where(flat, p * (1 - p), (p - base_p) / np.where(flat, 1.0, span))
+    points = 100 * slope[:, None] * (a * parts.fields)
+    interactions = 100 * (p - base_p) - points.sum(axis=1)
+    return Effects(100 * p, 100 * base_p, points, interactions)
+
+
+def _chunks(n: int) -> range:
+    return range(0, n, CHUNK)
 
 
 def explain(pipeline: ScoringPipeline, records: Sequence[Record]) -> list[Explanation]:
+    """Every field's effect for each lead (what the tests and the benchmarks inspect)."""
+    fields = pipeline.encoder.fields
     out: list[Explanation] = []
-    for start in range(0, len(records), CHUNK):
-        out.extend(_explain(pipeline, records[start : start + CHUNK]))
+    for start in _chunks(len(records)):
+        part = records[start : start + CHUNK]
+        found = effects_of(pipeline, pipeline.encoder.encode(part))
+        for j, record in enumerate(part):
+            effects = [
+                Reason(enc.name, enc.describe(record.get(enc.name)), float(found.points[j, i]))
+                for i, enc in enumerate(fields)
+            ]
+            out.append(
+                Explanation(
+                    float(found.scores[j]),
+                    found.typical,
+                    effects,
+                    float(found.interactions[j]),
+                )
+            )
     return out
 
 
-def _explain(pipeline: ScoringPipeline, records: Sequence[Record]) -> list[Explanation]:
+def reasons(
+    pipeline: ScoringPipeline,
+    columns: Mapping[str, Sequence[object]],
+    n: int,
+    matrix: Matrix | None = None,
+) -> tuple[list[float], list[dict[str, Any]]]:
+    """Scores (probability x 100) and the stored reasons of `n` leads given column-wise
+    (and already encoded, when the caller has `matrix`).
+
+    The same content as `Explanation.as_dict`, built from the effect matrix: only the
+    fields that make a lead's top 5 either way are put in words.
+    """
+    scores: list[float] = []
+    out: list[dict[str, Any]] = []
+    for start in _chunks(n):
+        part = {name: values[start : start + CHUNK] for name, values in columns.items()}
+        encoded = (
+            pipeline.encoder.encode_columns(part, min(CHUNK, n - start))
+            if matrix is None
+            else matrix[start : start + CHUNK]
+        )
+        found = effects_of(pipeline, encoded)
+        scores.extend(found.scores.tolist())
+        out.extend(_reason_dicts(pipeline, part, found))
+    return scores, out
+
+
+def _reason_dicts(
+    pipeline: ScoringPipeline, columns: Mapping[str, Sequence[object]], found: Effects
+) -> list[dict[str, Any]]:
     fields = pipeline.encoder.fields
-    matrix = pipeline.encoder.encode(records)
-    n = len(records)
-    # The lead itself and every "what if" variant (each field set to each reference
-    # value) scored in one call: boosted trees pay a fixed cost per call and per tree.
-    variants = [matrix]
-    for enc, ref in zip(fields, pipeline.references, strict=True):
-        for block in ref.blocks:
-            changed = matrix.copy()
-            changed[:, enc.start : enc.stop] = block
-            variants.append(changed)
-    scored = pipeline.log_odds_of(np.concatenate(variants)).reshape(-1, n)
-    logits, what_if = scored[0], scored[1:]
-    deltas = np.zeros((len(fields), n))
-    row = 0
-    for i, ref in enumerate(pipeline.references):
-        k = len(ref.weights)
-        deltas[i] = logits - ref.weights @ what_if[row : row + k]
-        row += k
-    base_logit = pipeline.base_log_odds
-    base_p = float(_sigmoid(base_logit))
+    top = min(TOP_REASONS, len(fields))
+    # Stable sorts: ties keep the model's field order, as Explanation's sorted() does.
+    ups = np.argsort(-found.points, axis=1, kind="stable")[:, :top].tolist()
+    downs = np.argsort(found.points, axis=1, kind="stable")[:, :top].tolist()
+    points = found.points.tolist()
+    typical = round(found.typical, 1)
+    n = len(points)
+    values = [columns.get(f.name) or [None] * n for f in fields]
+    # Per field, each distinct value is put in words once (a lead column holds one type).
+    words: list[dict[object, str]] = [{} for _ in fields]
+
+    def text(i: int, j: int) -> str:
+        raw = values[i][j]
+        try:
+            return words[i][raw]
+        except KeyError:
+            said = words[i][raw] = fields[i].describe(raw)
+            return said
+        except TypeError:
+            return fields[i].describe(raw)
+
     out = []
-    for j, record in enumerate(records):
-        p = float(_sigmoid(logits[j]))
-        span = float(logits[j]) - base_logit
-        # Secant slope from log-odds to probability; the tangent where the two meet.
-        slope = (p - base_p) / span if abs(span) > 1e-9 else p * (1 - p)
-        effects = [
-            Reason(enc.name, enc.describe(record.get(enc.name)), 100 * slope * float(deltas[i, j]))
-            for i, enc in enumerate(fields)
+    for j, row in enumerate(points):
+        positive = [
+            _reason_dict(fields[i].name, text(i, j), row[i]) for i in ups[j] if row[i] > NOISE
         ]
-        total = sum(r.effect for r in effects)
-        out.append(Explanation(100 * p, 100 * base_p, effects, 100 * (p - base_p) - total))
+        negative = [
+            _reason_dict(fields[i].name, text(i, j), row[i]) for i in downs[j] if row[i] < -NOISE
+        ]
+        shown = sum(row[i] for i in ups[j] if row[i] > NOISE) + sum(
+            row[i] for i in downs[j] if row[i] < -NOISE
+        )
+        out.append(
+            {
+                "typical_score": typical,
+                "positive": positive,
+                "negative": negative,
+                "other_fields": round(sum(row) - shown, 1),
+                "interactions": round(float(found.interactions[j]), 1),
+            }
+        )
     return out
 
 

@@ -83,11 +83,30 @@ class FieldEncoding:
         index = {key: i for i, key in enumerate(self.categories)}
         other = len(index) if self.with_other else None
         missing = len(index) + int(self.with_other) if self.with_missing else None
+        # Batches repeat a few values: normalise each distinct value once. The type is
+        # part of the key because True == 1 but "yes" != "1".
+        slots: dict[tuple[type, object], int | None] = {}
+        rows: list[int] = []
+        cols: list[int] = []
         for row, value in enumerate(values):
-            key = as_category(value)
-            slot = missing if key is None else index.get(key, other)
+            memo = (type(value), value)
+            try:
+                slot = slots[memo]
+            except KeyError:
+                slot = slots[memo] = self._slot(value, index, other, missing)
+            except TypeError:  # an unhashable value: no memo
+                slot = self._slot(value, index, other, missing)
             if slot is not None:
-                out[row, slot] = 1.0
+                rows.append(row)
+                cols.append(slot)
+        out[rows, cols] = 1.0
+
+    @staticmethod
+    def _slot(
+        value: object, index: dict[str, int], other: int | None, missing: int | None
+    ) -> int | None:
+        key = as_category(value)
+        return missing if key is None else index.get(key, other)
 
     def describe(self, value: object) -> str:
         """The lead's value of this field in words, as a reason shows it."""
@@ -126,11 +145,14 @@ class FeatureEncoder:
         return [f.name for f in self.fields]
 
     def encode(self, records: Sequence[Record]) -> Matrix:
-        raw = np.zeros((len(records), self.width))
+        columns = {f.name: [r.get(f.name) for r in records] for f in self.fields}
+        return self.encode_columns(columns, len(records))
+
+    def encode_columns(self, columns: Mapping[str, Sequence[object]], n: int) -> Matrix:
+        """The matrix of `n` leads given column-wise (field name → one value per lead)."""
+        raw = np.zeros((n, self.width))
         for enc in self.fields:
-            block = np.zeros((len(records), enc.width))
-            enc.encode_column([r.get(enc.name) for r in records], block)
-            raw[:, enc.start : enc.stop] = block
+            enc.encode_column(columns.get(enc.name) or [None] * n, raw[:, enc.start : enc.stop])
         scaled: Matrix = (raw - self.mean) / self.scale
         return scaled
 
@@ -202,32 +224,3 @@ def _fit_field(profile: FieldProfile, values: list[object]) -> FieldEncoding | N
         with_missing=with_missing,
         with_other=with_other,
     )
-
-
-@dataclass
-class FieldReference:
-    """What a field's block looks like across the training rows: a few representative
-    blocks and their weights (the field's distribution, compressed)."""
-
-    blocks: Matrix
-    weights: Matrix
-
-
-def field_references(
-    encoder: FeatureEncoder, matrix: Matrix, max_values: int = 12
-) -> list[FieldReference]:
-    references = []
-    for enc in encoder.fields:
-        block = matrix[:, enc.start : enc.stop]
-        patterns, counts = np.unique(block, axis=0, return_counts=True)
-        if len(patterns) > max_values and enc.kind is FieldKind.NUMERIC:
-            # Many distinct numbers: one representative row per equal-sized slice.
-            order = np.lexsort(block.T[::-1])
-            groups = np.array_split(order, max_values)
-            patterns = np.array([block[g[len(g) // 2]] for g in groups])
-            counts = np.array([len(g) for g in groups])
-        elif len(patterns) > max_values:
-            top = np.argsort(-counts, kind="stable")[:max_values]
-            patterns, counts = patterns[top], counts[top]
-        references.append(FieldReference(patterns, counts / counts.sum()))
-    return references

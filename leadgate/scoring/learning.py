@@ -9,6 +9,15 @@
    is fitted on its out-of-fold scores, so the calibration is learned on rows
    the model did not see. The decision threshold is the one that maximises F1
    on those same out-of-fold probabilities.
+
+Large training sets (more than SELECTION_ROWS rows) change only the cost, not
+the principle: the families are compared on a stratified sample of
+SELECTION_ROWS rows (the ranking of two families is settled long before
+100,000 rows), and the winner is fitted once, on 90 % of the rows, with the
+calibrator and threshold learned on the other 10 % (10,000 held-out rows fit
+a two-parameter calibrator as well as out-of-fold scores do, and it saves
+three fits on the full data). Below that size nothing changes, so the offline
+figures on smaller files are those of the full procedure.
 """
 
 from __future__ import annotations
@@ -22,15 +31,13 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss, roc_auc_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, train_test_split
 from threadpoolctl import threadpool_limits
 
 from leadgate.scoring.features import (
     FeatureEncoder,
-    FieldReference,
     Matrix,
     Record,
-    field_references,
     fit_encoder,
 )
 from leadgate.scoring.metrics import best_f1_threshold
@@ -41,6 +48,9 @@ LOGISTIC = "logistic_regression"
 BOOSTED_TREES = "gradient_boosted_trees"
 INNER_FOLDS = 3
 SEED = 7
+# Above this many training rows: selection on a sample, calibration on held-out rows.
+SELECTION_ROWS = 20_000
+CALIBRATION_SHARE = 0.1
 
 
 def make_estimator(family: str, n_rows: int = 10_000) -> Any:
@@ -123,9 +133,6 @@ class ScoringPipeline:
     calibrator: Platt
     threshold: float
     candidates: list[Candidate] = field(default_factory=list)
-    # For reasons: the average training lead's log-odds and each field's distribution.
-    base_log_odds: float = 0.0
-    references: list[FieldReference] = field(default_factory=list)
 
     def log_odds_of(self, matrix: Matrix) -> Vector:
         limit_threads()
@@ -186,28 +193,42 @@ def fit_pipeline(
             "no usable field: " + "; ".join(f"{k}: {v}" for k, v in encoder.skipped.items())
         )
     matrix = encoder.encode(records)
+    large = len(y) > SELECTION_ROWS
+    # Which rows compare the families: all of them, or a stratified sample.
+    chosen = _sample(y, SELECTION_ROWS) if large else np.arange(len(y))
     best: tuple[float, str, Vector, Platt] | None = None
     candidates = []
     for family in families:
         if progress:
             progress(f"comparing {family}")
-        scores = out_of_fold_scores(family, matrix, y)
-        calibrator = Platt.fit(scores, y)
+        scores = out_of_fold_scores(family, matrix[chosen], y[chosen])
+        calibrator = Platt.fit(scores, y[chosen])
         proba = calibrator(scores)
-        loss = float(log_loss(y, proba, labels=[0, 1]))
-        candidates.append(Candidate(family, float(roc_auc_score(y, scores)), loss))
+        loss = float(log_loss(y[chosen], proba, labels=[0, 1]))
+        candidates.append(Candidate(family, float(roc_auc_score(y[chosen], scores)), loss))
         if best is None or loss < best[0]:
             best = (loss, family, scores, calibrator)
     assert best is not None
     _, family, scores, calibrator = best
     if progress:
         progress(f"fitting {family}")
-    estimator = _fit(family, matrix, y)
-    threshold = best_f1_threshold(y, calibrator(scores))
-    pipeline = ScoringPipeline(encoder, family, estimator, calibrator, threshold, candidates)
-    pipeline.base_log_odds = float(np.mean(pipeline.log_odds_of(matrix)))
-    pipeline.references = field_references(encoder, matrix)
-    return pipeline
+    if large:
+        fit_rows, held_out = train_test_split(
+            np.arange(len(y)), test_size=CALIBRATION_SHARE, stratify=y, random_state=SEED
+        )
+        estimator = _fit(family, matrix[fit_rows], y[fit_rows])
+        held_scores = estimator.decision_function(matrix[held_out])
+        calibrator = Platt.fit(held_scores, y[held_out])
+        threshold = best_f1_threshold(y[held_out], calibrator(held_scores))
+    else:
+        estimator = _fit(family, matrix, y)
+        threshold = best_f1_threshold(y, calibrator(scores))
+    return ScoringPipeline(encoder, family, estimator, calibrator, threshold, candidates)
+
+
+def _sample(y: Vector, size: int) -> Vector:
+    rows, _ = train_test_split(np.arange(len(y)), train_size=size, stratify=y, random_state=SEED)
+    return np.sort(rows)
 
 
 def plain_logistic_proba(

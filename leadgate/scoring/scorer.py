@@ -3,15 +3,27 @@
 Scores are derived data: they are written with a plain UPDATE that neither
 bumps the lead's `version` (a nightly rescore must not make every open edit
 form stale, 412) nor writes an audit row per lead.
+
+What is published is read once per transaction (`published`, kept in
+`session.info` for that transaction only), so another process publishing or
+reverting is seen by the next transaction, and a lead save with nothing
+published costs one light query per transaction and no scoring at all.
+Fitted pipelines never change once trained: they are kept per process by
+version id. A batch (rescore, bulk create) reads only the lead columns the
+model needs, scores a chunk in one pass and writes it with one executemany.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import pickle
+import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sklearn
@@ -22,8 +34,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict
 from leadgate.leads.models import Lead
-from leadgate.scoring.explain import explain
-from leadgate.scoring.leadfields import build_records
+from leadgate.scoring.explain import reasons
+from leadgate.scoring.leadfields import build_columns, lead_columns
 from leadgate.scoring.learning import ScoringPipeline
 from leadgate.scoring.models import ScoringModel, ScoringModelVersion
 
@@ -31,9 +43,27 @@ log = logging.getLogger(__name__)
 
 # A score this many points away from the previous one is a trend, not noise.
 TREND_POINTS = 5
-BATCH = 1000
+# Leads read, scored and written per round trip of a batch rescore.
+BATCH = 5000
 _cache: OrderedDict[uuid.UUID, ScoringPipeline] = OrderedDict()
+_cache_lock = threading.Lock()
 _CACHE_SIZE = 16
+_INFO_KEY = "leadgate.scoring.published"
+_SCORE_COLUMNS = ("score", "grade", "score_trend", "score_reasons")
+
+
+@dataclass(frozen=True)
+class Published:
+    """A model with its published version: what scoring needs, without the pickle bytes."""
+
+    model_id: uuid.UUID
+    name: str
+    filter: dict[str, Any]
+    grade_bands: dict[str, int]
+    created_at: datetime
+    version_id: uuid.UUID
+    number: int
+    fields: list[str]
 
 
 def grade_for(score: int, bands: dict[str, int]) -> str:
@@ -56,186 +86,297 @@ def trend_of(previous: int | None, score: int, previous_trend: str | None) -> st
     return "steady"
 
 
-def pipeline_of(version: ScoringModelVersion) -> ScoringPipeline:
-    """The fitted pipeline of a version; versions never change, so it is cached by id."""
-    cached = _cache.get(version.id)
-    if cached is not None:
-        _cache.move_to_end(version.id)
-        return cached
-    if version.sklearn_version != sklearn.__version__:
+def pipeline_for(session: Session, spec: Published) -> ScoringPipeline:
+    """The fitted pipeline of a published version, unpickled once per process."""
+    with _cache_lock:
+        cached = _cache.get(spec.version_id)
+        if cached is not None:
+            _cache.move_to_end(spec.version_id)
+            return cached
+    row = session.execute(
+        select(ScoringModelVersion.pipeline, ScoringModelVersion.sklearn_version).where(
+            ScoringModelVersion.id == spec.version_id
+        )
+    ).one()
+    if row.sklearn_version != sklearn.__version__:
         raise Conflict(
-            f"scoring model version {version.number} was trained with scikit-learn "
-            f"{version.sklearn_version}, this server runs {sklearn.__version__}; retrain it"
+            f"scoring model version {spec.number} was trained with scikit-learn "
+            f"{row.sklearn_version}, this server runs {sklearn.__version__}; retrain it"
         )
     # Only bytes our own training wrote into this table are ever unpickled.
-    pipeline = pickle.loads(version.pipeline)  # noqa: S301
+    pipeline = pickle.loads(row.pipeline)  # noqa: S301
     if not isinstance(pipeline, ScoringPipeline):
-        raise Conflict(f"scoring model version {version.number} holds no usable model; retrain it")
-    _cache[version.id] = pipeline
-    if len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
+        raise Conflict(f"scoring model version {spec.number} holds no usable model; retrain it")
+    with _cache_lock:
+        _cache[spec.version_id] = pipeline
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
     return pipeline
 
 
-def scope_clause(model: ScoringModel) -> ColumnElement[bool]:
+def scope_clause(filter: Mapping[str, Any] | None) -> ColumnElement[bool]:
     clause: ColumnElement[bool] = true()
-    for name, value in (model.filter or {}).items():
+    for name, value in (filter or {}).items():
         clause = clause & (getattr(Lead, name) == value)
     return clause
 
 
-def in_scope(model: ScoringModel, lead: Lead) -> bool:
-    return all(getattr(lead, k) == v for k, v in (model.filter or {}).items())
+def _in_scope(spec: Published, lead: Any) -> bool:
+    return all(getattr(lead, k) == v for k, v in spec.filter.items())
 
 
-def specificity(model: ScoringModel) -> tuple[int, Any]:
-    # A model for one line of business beats the catch-all one.
-    return (len(model.filter or {}), model.created_at)
-
-
-def published_models(session: Session) -> list[ScoringModel]:
-    models = session.scalars(
-        select(ScoringModel)
+def published(session: Session) -> list[Published]:
+    """The published models, least specific first; read once per transaction."""
+    transaction = session.get_transaction()
+    kept = session.info.get(_INFO_KEY)
+    if kept is not None and transaction is not None and kept[0] is transaction:
+        return list(kept[1])
+    rows = session.execute(
+        select(
+            ScoringModel.id,
+            ScoringModel.name,
+            ScoringModel.filter,
+            ScoringModel.grade_bands,
+            ScoringModel.created_at,
+            ScoringModelVersion.id.label("version_id"),
+            ScoringModelVersion.number,
+            ScoringModelVersion.fields,
+        )
         .join(ScoringModelVersion, ScoringModelVersion.model_id == ScoringModel.id)
         .where(ScoringModelVersion.is_published.is_(True))
     ).all()
-    return sorted(set(models), key=specificity)
+    specs = [
+        Published(
+            r.id,
+            r.name,
+            dict(r.filter or {}),
+            dict(r.grade_bands),
+            r.created_at,
+            r.version_id,
+            r.number,
+            list(r.fields),
+        )
+        for r in rows
+    ]
+    # A model for one line of business beats the catch-all one.
+    specs.sort(key=lambda spec: (len(spec.filter), spec.created_at, str(spec.model_id)))
+    if transaction is not None:
+        session.info[_INFO_KEY] = (transaction, tuple(specs))
+    return specs
 
 
-def model_for(models: Sequence[ScoringModel], lead: Lead) -> ScoringModel | None:
+def forget_published(session: Session) -> None:
+    """Called by whatever changes which version is published, inside the transaction."""
+    session.info.pop(_INFO_KEY, None)
+
+
+def model_for(specs: Sequence[Published], lead: Any) -> Published | None:
     """The most specific published model whose filter the lead matches."""
     chosen = None
-    for model in models:  # least specific first
-        if in_scope(model, lead):
-            chosen = model
+    for spec in specs:  # least specific first
+        if _in_scope(spec, lead):
+            chosen = spec
     return chosen
 
 
 def score_leads(
-    session: Session, model: ScoringModel, version: ScoringModelVersion, leads: Sequence[Lead]
+    session: Session,
+    spec: Published,
+    leads: Sequence[Any],
+    loaded: Mapping[uuid.UUID, Lead] | None = None,
 ) -> int:
+    """Score `leads` (Lead objects, or rows with `lead_columns` and `fingerprint`) with one
+    pass of the model and one executemany; loaded Lead objects are kept in step.
+
+    A lead whose model inputs are unchanged since its last score (same fingerprint: the
+    version, its name and grade bands, and the lead's encoded features) already holds
+    exactly what scoring it would write: it is skipped, so a nightly rescore or an edit
+    of a field the model does not read writes nothing."""
     if not leads:
         return 0
-    pipeline = pipeline_of(version)
-    records = build_records(session, leads, version.fields)
-    explanations = explain(pipeline, records)
+    total = len(leads)  # all of them are up to date when this returns
+    pipeline = pipeline_for(session, spec)
+    columns = build_columns(session, leads, spec.fields)
+    matrix = pipeline.encoder.encode_columns(columns, total)
+    prints = _fingerprints(spec, matrix)
+    changed = [i for i, lead in enumerate(leads) if _fingerprint_of(lead) != prints[i]]
+    if not changed:
+        return total
+    if len(changed) < total:
+        columns = {name: [values[i] for i in changed] for name, values in columns.items()}
+        leads = [leads[i] for i in changed]
+        prints = [prints[i] for i in changed]
+        matrix = matrix[changed]
+    scores, stored = reasons(pipeline, columns, len(leads), matrix)
     now = utcnow().isoformat()
+    extra = {
+        "model_id": str(spec.model_id),
+        "model": spec.name,
+        "version": spec.number,
+        "scored_at": now,
+    }
     rows = []
-    for lead, explanation in zip(leads, explanations, strict=True):
-        score = max(0, min(100, round(explanation.score)))
-        reasons = explanation.as_dict() | {
-            "model_id": str(model.id),
-            "model": model.name,
-            "version": version.number,
-            "scored_at": now,
-        }
+    for lead, probability, explanation, fingerprint in zip(
+        leads, scores, stored, prints, strict=True
+    ):
+        score = max(0, min(100, round(probability)))
         rows.append(
             {
                 "lead_id": lead.id,
                 "score": score,
-                "grade": grade_for(score, model.grade_bands),
+                "grade": grade_for(score, spec.grade_bands),
                 "score_trend": trend_of(lead.score, score, lead.score_trend),
-                "score_reasons": reasons,
+                "score_reasons": explanation | extra | {"fingerprint": fingerprint},
             }
         )
-    _write(session, leads, rows)
-    return len(rows)
+    _write(session, leads, rows, loaded)
+    return total
+
+
+def _fingerprints(spec: Published, matrix: Any) -> list[str]:
+    salt = hashlib.blake2b(
+        repr((str(spec.version_id), spec.name, sorted(spec.grade_bands.items()))).encode(),
+        digest_size=16,
+    )
+    out = []
+    for row in matrix:
+        digest = salt.copy()
+        digest.update(row.tobytes())
+        out.append(digest.hexdigest())
+    return out
+
+
+def _fingerprint_of(lead: Any) -> str | None:
+    if isinstance(lead, Lead):
+        return (lead.score_reasons or {}).get("fingerprint") if lead.score is not None else None
+    return getattr(lead, "fingerprint", None)
 
 
 def clear_scores(session: Session, leads: Sequence[Lead]) -> None:
-    rows = [
-        {
-            "lead_id": lead.id,
-            "score": None,
-            "grade": None,
-            "score_trend": None,
-            "score_reasons": None,
-        }
-        for lead in leads
-    ]
-    _write(session, leads, rows)
+    rows = [{"lead_id": lead.id, **dict.fromkeys(_SCORE_COLUMNS)} for lead in leads]
+    _write(session, leads, rows, None)
 
 
-def _write(session: Session, leads: Sequence[Lead], rows: list[dict[str, Any]]) -> None:
+def _write(
+    session: Session,
+    leads: Sequence[Any],
+    rows: list[dict[str, Any]],
+    loaded: Mapping[uuid.UUID, Lead] | None,
+) -> None:
     if not rows:
         return
-    table = Lead.__table__
-    assert isinstance(table, Table)
-    stmt = (
-        update(table)
-        .where(table.c.id == bindparam("lead_id"))
-        .values(
-            score=bindparam("score"),
-            grade=bindparam("grade"),
-            score_trend=bindparam("score_trend"),
-            score_reasons=bindparam("score_reasons"),
-        )
+    connection = session.connection()
+    sql, order, processors = _update_sql(connection.dialect)
+    # The values go through the column types' own bind processors (uuid, JSON), column
+    # by column, then to the driver's executemany as they are: SQLAlchemy's generic
+    # per-row parameter handling cost more than the UPDATEs themselves.
+    columns = []
+    for name in order:
+        values = [row[name] for row in rows]
+        processor = processors.get(name)
+        if processor is not None:
+            # None is SQL NULL (not the JSON text 'null') in every column.
+            values = [None if v is None else processor(v) for v in values]
+        columns.append(values)
+    params: list[Any] = (
+        list(zip(*columns, strict=True))
+        if connection.dialect.positional
+        else [dict(zip(order, values, strict=True)) for values in zip(*columns, strict=True)]
     )
-    session.execute(stmt, rows)
+    # One lead (a save) goes as a plain execute: psycopg's executemany runs in pipeline
+    # mode, which cost a 4 ms scheduler tick per call on this machine.
+    connection.exec_driver_sql(sql, params[0] if len(params) == 1 else params)
     # Keep the loaded objects in step without marking them changed.
     for lead, row in zip(leads, rows, strict=True):
-        for key in ("score", "grade", "score_trend", "score_reasons"):
-            set_committed_value(lead, key, row[key])
+        target = lead if isinstance(lead, Lead) else (loaded or {}).get(lead.id)
+        if target is not None:
+            for key in _SCORE_COLUMNS:
+                set_committed_value(target, key, row[key])
 
 
-def rescore_model(session: Session, model: ScoringModel) -> int:
-    """Score every open lead in the model's scope with its published version (leads a
-    more specific published model covers are left to that model)."""
-    version = model.published
-    if version is None:
-        return 0
-    models = published_models(session)
-    count = 0
-    last: uuid.UUID | None = None
-    while True:
+_SQL: dict[str, tuple[str, list[str], dict[str, Any]]] = {}
+
+
+def _update_sql(dialect: Any) -> tuple[str, list[str], dict[str, Any]]:
+    """The UPDATE compiled once per dialect: its SQL, parameter order and bind processors."""
+    found = _SQL.get(dialect.name)
+    if found is None:
+        table = Lead.__table__
+        assert isinstance(table, Table)
         stmt = (
-            select(Lead)
-            .where(Lead.state == "open", Lead.deleted_at.is_(None), scope_clause(model))
-            .order_by(Lead.id)
-            .limit(BATCH)
+            update(table)
+            .where(table.c.id == bindparam("lead_id"))
+            .values({name: bindparam(name) for name in _SCORE_COLUMNS})
+            # Derived data: a rescore is not a change of the lead (no updated_at bump).
+            .values(updated_at=table.c.updated_at)
         )
-        if last is not None:
-            stmt = stmt.where(Lead.id > last)
-        leads = session.scalars(stmt).all()
-        if not leads:
-            return count
-        mine = [lead for lead in leads if model_for(models, lead) is model]
-        count += score_leads(session, model, version, mine)
-        last = leads[-1].id
+        compiled = stmt.compile(dialect=dialect)
+        order = list(compiled.positiontup or []) if dialect.positional else list(compiled.params)
+        types = {"lead_id": table.c.id.type} | {name: table.c[name].type for name in _SCORE_COLUMNS}
+        processors = {}
+        for name, type_ in types.items():
+            processor = type_.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                processors[name] = processor
+        found = _SQL[dialect.name] = (str(compiled), order, processors)
+    return found
 
 
-def rescore_new_leads(session: Session, lead_ids: Sequence[uuid.UUID]) -> None:
-    """`rescore_lead` for many just-created leads: the published models are read once
-    and each model scores its leads in one call. Never fails the save."""
-    models = published_models(session)
-    if not models or not lead_ids:
-        return
-    try:
-        with session.begin_nested():
-            groups: dict[uuid.UUID, tuple[ScoringModel, list[Lead]]] = {}
-            for i in range(0, len(lead_ids), BATCH):
-                chunk = lead_ids[i : i + BATCH]
-                for lead in session.scalars(select(Lead).where(Lead.id.in_(chunk))):
-                    model = model_for(models, lead)
-                    if model is not None and model.published is not None:
-                        groups.setdefault(model.id, (model, []))[1].append(lead)
-            for model, leads in groups.values():
-                assert model.published is not None
-                score_leads(session, model, model.published, leads)
-    except Exception:
-        log.exception("scoring %d new leads failed; they are saved unscored", len(lead_ids))
+def rescore_model(session: Session, model_id: uuid.UUID) -> int:
+    """Score every open lead in the model's scope with its published version (leads a
+    more specific published model covers are left to that model).
+
+    One query streams only the columns the model needs (yield_per: memory stays flat);
+    each chunk of BATCH leads is scored in one pass and written with one executemany."""
+    forget_published(session)
+    specs = published(session)
+    spec = next((s for s in specs if s.model_id == model_id), None)
+    if spec is None:
+        return 0
+    # Another model can only take leads from this one if it is at least as specific.
+    rivals = [s for s in specs if s is not spec and len(s.filter) >= len(spec.filter)]
+    columns = [
+        *lead_columns(spec.fields, {key for s in specs for key in s.filter}),
+        Lead.score_reasons["fingerprint"].as_string().label("fingerprint"),
+    ]
+    loaded = {obj.id: obj for obj in list(session.identity_map.values()) if isinstance(obj, Lead)}
+    stmt = (
+        select(*columns)
+        .where(Lead.state == "open", Lead.deleted_at.is_(None), scope_clause(spec.filter))
+        .order_by(Lead.id)
+        .execution_options(yield_per=BATCH)
+    )
+    count = 0
+    for chunk in session.execute(stmt).partitions():
+        mine = [row for row in chunk if model_for(specs, row) is spec] if rivals else chunk
+        count += score_leads(session, spec, mine, loaded)
+    return count
 
 
 def rescore_lead(session: Session, lead: Lead) -> None:
-    """Score one lead after a change. Never fails the save: a broken model leaves the
-    lead unscored and logs why."""
-    if lead.state != "open" or lead.deleted_at is not None:
+    """Score one lead after a change (see `rescore_leads`)."""
+    rescore_leads(session, [lead])
+
+
+def rescore_leads(session: Session, leads: Sequence[Lead]) -> None:
+    """Score leads after a change, each model's leads in one pass. Never fails the save:
+    a broken model leaves the leads unscored and logs why."""
+    leads = [lead for lead in leads if lead.state == "open" and lead.deleted_at is None]
+    if not leads:
         return
+    kept = session.info.get(_INFO_KEY)
+    if kept is not None and kept[0] is session.get_transaction() and not kept[1]:
+        return  # nothing is published: known for this transaction, nothing to do
     try:
         # A savepoint: a failure inside rolls back the scoring only, never the save.
         with session.begin_nested():
-            model = model_for(published_models(session), lead)
-            if model is not None and model.published is not None:
-                score_leads(session, model, model.published, [lead])
+            specs = published(session)
+            groups: dict[uuid.UUID, tuple[Published, list[Lead]]] = {}
+            for lead in leads:
+                spec = model_for(specs, lead)
+                if spec is not None:
+                    groups.setdefault(spec.model_id, (spec, []))[1].append(lead)
+            for spec, group in groups.values():
+                score_leads(session, spec, group)
     except Exception:
-        log.exception("scoring lead %s failed; the lead is saved unscored", lead.id)
+        log.exception("scoring %d lead(s) failed; saved unscored", len(leads))

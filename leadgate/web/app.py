@@ -21,7 +21,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leadgate.core.errors import DomainError, StaleRecord
 from leadgate.web import (
+    duplicate_groups,
     exports,
+    flow_admin,
     imports,
     lead_actions,
     pages,
@@ -112,7 +114,9 @@ def install_web(app: FastAPI) -> None:
         process,
         timeline,
         exports,
+        flow_admin,
         imports,
+        duplicate_groups,
         sales,
         sales_lines,
         records,

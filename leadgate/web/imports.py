@@ -1,8 +1,8 @@
 """Import leads from CSV/XLSX: upload (dry run or not), follow the job, run the checked file.
 
 The job is the imports package's own (mapping by header synonyms, per-row
-duplicate check, a report per row); it runs in the background after the
-response and its page shows the job's state and counts until it ends. A dry
+duplicate check, a report per row); it runs as a background job (the Huey
+queue, see leadgate.jobs) and its page shows the job's state and counts until it ends. A dry
 run keeps the uploaded file so that "Run the import" can reuse it.
 """
 
@@ -13,18 +13,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from leadgate.core.errors import Conflict, DomainError, ValidationFailed
+from leadgate.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from leadgate.core.ids import new_id
 from leadgate.core.settings import Settings
 from leadgate.imports import export, service
-from leadgate.imports.models import ImportJob
 from leadgate.imports.service import ON_DUPLICATE, ImportOptions
+from leadgate.imports.targets import may_import
+from leadgate.jobs.queue import JobQueue
+from leadgate.jobs.requests import request_import
 from leadgate.security.access import Actor
 from leadgate.security.web_sessions import SignedIn
 from leadgate.web.auth import DbSession, FormData, User
@@ -53,33 +55,29 @@ def _store(upload: UploadFile, folder: Path, limit: int) -> Path:
     return target
 
 
-def _run(factory: sessionmaker[Session], actor: Actor, job_id: uuid.UUID, keep: bool) -> None:
-    try:
-        service.run_job(factory, actor, job_id)
-        if not keep:
-            with factory() as session:
-                Path(session.get_one(ImportJob, job_id).file_path).unlink(missing_ok=True)
-    except DomainError:
-        pass  # recorded on the job (state failed, error), which its page shows
-    except Exception as exc:  # the job stays resumable from its last committed batch
-        service.mark_interrupted(factory, job_id, f"interrupted: {exc}")
-
-
 def _start(
     factory: sessionmaker[Session],
     settings: Settings,
     actor: Actor,
     upload: UploadFile,
     options: ImportOptions,
-) -> uuid.UUID:
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """The import job and the run that will execute it (committed, not yet queued)."""
     path = _store(upload, Path(settings.import_dir), settings.max_upload_bytes)
     try:
         with factory() as session, session.begin():
             job = service.start_import(session, actor, path, upload.filename or path.name, options)
-            return job.id
+            # A dry run keeps its file so that "Run the import" can reuse it.
+            run = request_import(session, actor, job.id, keep_file=options.dry_run)
+            return job.id, run.id
     except Exception:
         path.unlink(missing_ok=True)
         raise
+
+
+def _enqueue(request: Request, run_id: uuid.UUID) -> None:
+    queue: JobQueue = request.app.state.jobs
+    queue.enqueue(run_id)
 
 
 def _form_page(request: Request, state: FormState, status: int = 200) -> Response:
@@ -93,17 +91,17 @@ def _form_page(request: Request, state: FormState, status: int = 200) -> Respons
 
 @router.get("/imports/new")
 def new_import(request: Request, user: User) -> Response:
+    if not may_import(user.actor, "lead"):
+        raise Forbidden("your role may not import leads")
     return _form_page(request, FormState(values={"on_duplicate": "skip", "dry_run": True}))
 
 
 @router.post("/imports/new")
-async def upload(
-    request: Request, user: User, form: FormData, background: BackgroundTasks
-) -> Response:
+async def upload(request: Request, user: User, form: FormData) -> Response:
     # The file is not in FormData (strings only); the parsed form is cached on the request.
     upload_file = (await request.form()).get("file")
     try:
-        return await _upload(request, user, form, background, upload_file)
+        return await _upload(request, user, form, upload_file)
     finally:
         if isinstance(upload_file, UploadFile):
             await upload_file.close()
@@ -113,7 +111,6 @@ async def _upload(
     request: Request,
     user: SignedIn,
     form: dict[str, Any],
-    background: BackgroundTasks,
     upload_file: UploadFile | str | None,
 ) -> Response:
     on_duplicate = str(form.get("on_duplicate") or "skip")
@@ -128,7 +125,7 @@ async def _upload(
     options = ImportOptions("lead", on_duplicate, dry_run=dry_run)
     # Writing the file and reading its header block: off the event loop.
     try:
-        job_id = await run_in_threadpool(
+        job_id, run_id = await run_in_threadpool(
             _start, factory, settings, user.actor, upload_file, options
         )
     except DomainError as exc:
@@ -138,7 +135,8 @@ async def _upload(
             state.errors.setdefault(problem.field.split(".")[0], problem.message)
         state.message = exc.detail
         return _form_page(request, state, 422)
-    background.add_task(_run, factory, user.actor, job_id, dry_run)
+    # Off the event loop: in immediate mode (tests) the import runs inside this call.
+    await run_in_threadpool(_enqueue, request, run_id)
     verb = "Checking" if dry_run else "Importing"
     return redirect(request, f"/imports/{job_id}", f"{verb} {upload_file.filename}.")
 
@@ -163,7 +161,6 @@ def run_checked(
     job_id: uuid.UUID,
     user: User,
     session: DbSession,
-    background: BackgroundTasks,
 ) -> Response:
     """Import for real the file a completed dry run checked."""
     with session.begin():
@@ -174,8 +171,8 @@ def run_checked(
         options = ImportOptions(dry.record_type, dry.on_duplicate, dry.list_vendor)
         job = service.start_import(session, user.actor, path, dry.file_name, options)
         new_job = job.id
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    background.add_task(_run, factory, user.actor, new_job, False)
+        run = request_import(session, user.actor, new_job)
+    _enqueue(request, run.id)
     return redirect(request, f"/imports/{new_job}", "Importing the checked file.")
 
 

@@ -23,6 +23,7 @@ from leadgate.activities.queries import Ref, timeline
 from leadgate.contacts.models import Contact
 from leadgate.core.errors import DomainError, NotFound, ValidationFailed
 from leadgate.dedup.detection import DuplicatesFound
+from leadgate.imports.targets import may_import
 from leadgate.leads import states as lead_states
 from leadgate.leads.schemas import DisqualifyRequest
 from leadgate.leads.service import disqualify
@@ -127,6 +128,7 @@ def list_page(request: Request, plural: str, user: User, session: DbSession) -> 
         "bulk": bulk,
         "can_create": spec.create_schema is not None
         and can(user.actor, spec.key, Op.CREATE, user.actor.user_id),
+        "can_import": spec.key == "lead" and may_import(user.actor, "lead"),
         **related,
     }
     if is_htmx(request) and request.headers.get("hx-target") == "list-region":

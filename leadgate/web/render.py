@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from leadgate.core.clock import as_utc
 from leadgate.core.money import MINOR_UNITS, round_money
+from leadgate.processes.flows import may_define
 from leadgate.security.web_sessions import SignedIn
 from leadgate.web.auth import CSRF_FIELD, FLASH_COOKIE, read_flashes
 
@@ -140,6 +141,7 @@ def environment() -> Environment:
     env.globals["NAV"] = NAV
     env.globals["ROLE_LABELS"] = ROLE_LABELS
     env.globals["CSRF_FIELD"] = CSRF_FIELD
+    env.globals["may_define_flows"] = may_define
     return env
 
 

@@ -81,7 +81,7 @@ def test_update_needs_the_current_etag(admin: Api) -> None:
 def test_too_few_closed_leads_is_a_clear_409(admin: Api, session_factory) -> None:  # type: ignore[no-untyped-def]
     _seed(session_factory, qualified=12, disqualified=50)
     model = admin.create(URL, {"name": "Everyone", "fields": FIELDS})
-    response = admin.post(f"{URL}/{model['id']}/train")
+    response = admin.post(f"{URL}/{model['id']}/train?inline=true")
     assert response.status_code == 409
     assert "needs 28 more qualified leads" in response.json()["detail"]
     assert admin.get(f"{URL}/{model['id']}").json()["versions"] == []
@@ -90,7 +90,7 @@ def test_too_few_closed_leads_is_a_clear_409(admin: Api, session_factory) -> Non
 def test_train_publish_then_leads_are_scored_on_save(admin: Api, session_factory) -> None:  # type: ignore[no-untyped-def]
     _seed(session_factory, n=200)
     model = admin.create(URL, {"name": "Everyone", "fields": FIELDS})
-    trained = admin.post(f"{URL}/{model['id']}/train")
+    trained = admin.post(f"{URL}/{model['id']}/train?inline=true")
     assert trained.status_code == 201, trained.text
     version = trained.json()
     metrics = version["metrics"]

@@ -107,3 +107,16 @@ def test_an_upload_without_the_csrf_token_is_refused_and_nothing_is_imported(
     )
     assert response.status_code == 403
     assert _topics(session_factory) == []
+
+
+def test_import_link_and_page_only_for_roles_that_may_import(
+    web_as: Callable[..., Browser],
+) -> None:
+    seller = web_as(Role.SALESPERSON)
+    assert 'href="/imports/new"' in seller.get("/leads").text
+    viewer = web_as(Role.READ_ONLY)
+    listing = viewer.get("/leads")
+    assert listing.status_code == 200
+    assert 'href="/imports/new"' not in listing.text
+    assert "/leads/export.csv" in listing.text  # exporting stays allowed
+    assert viewer.get("/imports/new").status_code == 403

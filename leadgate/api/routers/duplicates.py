@@ -1,4 +1,5 @@
-"""/api/v1/duplicate-rules, /api/v1/duplicates (matches, scan) and /api/v1/merges."""
+"""/api/v1/duplicate-rules, /api/v1/duplicates (matches, scan), /api/v1/duplicate-groups
+(stored scan results for review) and /api/v1/merges."""
 
 from __future__ import annotations
 
@@ -8,14 +9,23 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from leadgate.api.deps import ActorDep, SessionDep
+from leadgate.api.responses import PageOut
 from leadgate.core.errors import NotFound
+from leadgate.dedup import groups as dup_groups
 from leadgate.dedup import merge as merging
 from leadgate.dedup import rules
 from leadgate.dedup.detection import find_duplicates
 from leadgate.dedup.models import RecordMerge
 from leadgate.dedup.registry import model_for
 from leadgate.dedup.scan import groups_of, scan
-from leadgate.dedup.schemas import DuplicateRead, MergeRead, MergeRequest, RuleCreate, RuleRead
+from leadgate.dedup.schemas import (
+    DuplicateGroupRead,
+    DuplicateRead,
+    MergeRead,
+    MergeRequest,
+    RuleCreate,
+    RuleRead,
+)
 from leadgate.security.access import load
 
 router = APIRouter(tags=["duplicates"])
@@ -86,6 +96,45 @@ def scan_duplicates(
             "groups": [sorted(str(i) for i in g) for g in groups_of(pairs)],
             "oversized_groups": result.oversized_groups,
         }
+
+
+@router.get("/duplicate-groups", response_model=PageOut[DuplicateGroupRead])
+def list_duplicate_groups(
+    session: SessionDep,
+    actor: ActorDep,
+    type: RecordType,
+    status: Literal["open", "merged", "dismissed"] = "open",
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> dict[str, Any]:
+    """Stored duplicate groups, best score first; only groups whose every record you may
+    read."""
+    with session.begin():
+        page = dup_groups.list_groups(session, actor, type, status, cursor, limit)
+        return {
+            "items": [DuplicateGroupRead.of(v).model_dump(mode="json") for v in page.items],
+            "next_cursor": page.next_cursor,
+            "count": page.count,
+            "count_is_exact": page.count_is_exact,
+        }
+
+
+@router.get("/duplicate-groups/{group_id}", response_model=DuplicateGroupRead)
+def get_duplicate_group(
+    group_id: uuid.UUID, session: SessionDep, actor: ActorDep
+) -> DuplicateGroupRead:
+    with session.begin():
+        return DuplicateGroupRead.of(dup_groups.get_group(session, actor, group_id))
+
+
+@router.post("/duplicate-groups/{group_id}/dismiss", response_model=DuplicateGroupRead)
+def dismiss_duplicate_group(
+    group_id: uuid.UUID, session: SessionDep, actor: ActorDep
+) -> DuplicateGroupRead:
+    """Not duplicates: the group leaves the review list and is not proposed again
+    (409 unless open)."""
+    with session.begin():
+        return DuplicateGroupRead.of(dup_groups.dismiss_group(session, actor, group_id))
 
 
 @router.post("/merges", status_code=201, response_model=MergeRead)

@@ -6,28 +6,30 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadgate.api.deps import ActorDep, SessionDep, SettingsDep
-from leadgate.core.errors import DomainError, ValidationFailed
+from leadgate.api.routers.job_runs import run_location
+from leadgate.core.errors import ValidationFailed
 from leadgate.core.fields import Input
 from leadgate.core.ids import new_id
 from leadgate.imports import export, purge, service
 from leadgate.imports.mapping import get_mapping, parse_overrides, save_mapping
-from leadgate.imports.models import ImportJob
 from leadgate.imports.service import ImportOptions
-from leadgate.security.access import Actor
+from leadgate.jobs.queue import JobQueue
+from leadgate.jobs.requests import request_import
 
 router = APIRouter(tags=["imports"])
-RecordType = Literal["lead", "contact", "account"]
+RecordType = Literal["lead", "contact", "account"]  # exports
+ImportType = Literal["lead", "contact", "account", "product", "opportunity"]
 _CHUNK = 1024 * 1024
 
 
@@ -47,10 +49,12 @@ class ImportJobRead(BaseModel):
     skipped_count: int
     failed_count: int
     error: str | None
+    # The background run executing the import (GET /api/v1/job-runs/{id}); set on start/resume.
+    job_run_id: uuid.UUID | None = None
 
 
 class MappingIn(Input):
-    record_type: RecordType
+    record_type: ImportType
     columns: dict[str, str] = Field(max_length=500)
 
 
@@ -78,34 +82,30 @@ def _store(upload: UploadFile, folder: Path, limit: int) -> Path:
     return target
 
 
-def _run_in_background(factory: sessionmaker[Session], actor: Actor, job_id: uuid.UUID) -> None:
-    try:
-        service.run_job(factory, actor, job_id)
-        with factory() as session:
-            # The upload is kept only while a resume may need it.
-            Path(session.get_one(ImportJob, job_id).file_path).unlink(missing_ok=True)
-    except DomainError:
-        pass  # recorded on the job (state failed, error) for the progress endpoint
-    except Exception as exc:  # the job stays resumable from its last committed batch
-        service.mark_interrupted(factory, job_id, f"interrupted: {exc}")
+def _enqueue(request: Request, run_id: uuid.UUID, body: ImportJobRead) -> JSONResponse:
+    queue: JobQueue = request.app.state.jobs
+    queue.enqueue(run_id)
+    body.job_run_id = run_id
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=202, headers={"Location": run_location(run_id)}
+    )
 
 
 @router.post("/imports", status_code=202, response_model=ImportJobRead)
 def start_import(
     request: Request,
-    background: BackgroundTasks,
     session: SessionDep,
     actor: ActorDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="CSV (any of , ; tab) or XLSX")],
-    type: Annotated[RecordType, Form()],
+    type: Annotated[ImportType, Form()],
     on_duplicate: Annotated[Literal["skip", "update", "create"], Form()] = "skip",
     vendor: Annotated[str | None, Form(max_length=100)] = None,
     dry_run: Annotated[bool, Form()] = False,
     mapping: Annotated[str | None, Form(max_length=100)] = None,
     map: Annotated[list[str] | None, Form(description='"File header=field"')] = None,
-) -> ImportJobRead:
-    """Upload a file; the job runs in the background (poll GET /imports/{id})."""
+) -> JSONResponse:
+    """Upload a file; the job runs in the background (poll GET /imports/{id} or its job run)."""
     declared = int(request.headers.get("content-length") or 0)
     if declared > settings.max_upload_bytes:
         raise ValidationFailed.on(
@@ -119,11 +119,11 @@ def start_import(
         with session.begin():
             job = service.start_import(session, actor, path, file.filename or path.name, options)
             body = ImportJobRead.model_validate(job)
+            run = request_import(session, actor, job.id)
     except Exception:
         path.unlink(missing_ok=True)
         raise
-    background.add_task(_run_in_background, request.app.state.session_factory, actor, job.id)
-    return body
+    return _enqueue(request, run.id, body)
 
 
 @router.get("/imports/{job_id}", response_model=ImportJobRead, summary="Progress of an import")
@@ -133,7 +133,7 @@ def import_status(job_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Im
 
 
 def _streamed(
-    factory: sessionmaker[Session], build: Callable[[Session], Iterator[list[Any]]]
+    factory: sessionmaker[Session], build: Callable[[Session], Iterator[Sequence[Any]]]
 ) -> Iterator[str]:
     """CSV pieces read in a session of their own (the request's may close first)."""
     with factory() as session, session.begin():
@@ -165,16 +165,13 @@ def undo_import(job_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Impo
 
 @router.post("/imports/{job_id}/resume", status_code=202, response_model=ImportJobRead)
 def resume_import(
-    job_id: uuid.UUID,
-    request: Request,
-    background: BackgroundTasks,
-    session: SessionDep,
-    actor: ActorDep,
-) -> ImportJobRead:
+    job_id: uuid.UUID, request: Request, session: SessionDep, actor: ActorDep
+) -> JSONResponse:
+    """Continue an interrupted import from its last committed batch (a new job run)."""
     with session.begin():
         body = ImportJobRead.model_validate(service.get_job(session, actor, job_id))
-    background.add_task(_run_in_background, request.app.state.session_factory, actor, job_id)
-    return body
+        run = request_import(session, actor, job_id)
+    return _enqueue(request, run.id, body)
 
 
 @router.put("/import-mappings/{name}", response_model=MappingRead)

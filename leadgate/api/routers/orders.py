@@ -6,30 +6,26 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
-from leadgate.activities.schemas import TimelineEntry
 from leadgate.api.deps import (
     ActorDep,
     IfMatch,
-    IfMatchRequired,
     ListDep,
     SessionDep,
-    SettingsDep,
 )
-from leadgate.api.responses import PageOut, page_response, record_response, timeline_of
-from leadgate.api.routers.document_lines import add_line_routes
-from leadgate.api.routers.pdfs import pdf_response
+from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.routers.document_routes import add_action_route, add_document_routes
 from leadgate.invoices import service as invoices
 from leadgate.invoices.schemas import CreateInvoiceRequest, InvoiceRead
-from leadgate.leads.schemas import EmptyAction
 from leadgate.orders import service
 from leadgate.orders.models import Order
 from leadgate.orders.schemas import FulfillRequest, OrderCreate, OrderRead, OrderUpdate
 from leadgate.orders.states import OrderState
 from leadgate.quotes.queries import list_documents
-from leadgate.security.access import load
+from leadgate.security.access import Actor
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -68,74 +64,36 @@ def create_order(data: OrderCreate, session: SessionDep, actor: ActorDep) -> JSO
         return record_response(OrderRead, order, 201, f"/api/v1/orders/{order.id}")
 
 
-@router.get("/{order_id}", response_model=OrderRead)
-def get_order(order_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> JSONResponse:
-    with session.begin():
-        return record_response(OrderRead, load(session, actor, Order, order_id))
+def _lock_pricing(
+    session: Session, actor: Actor, order_id: uuid.UUID, version: int | None
+) -> Order:
+    return service.set_price_lock(session, actor, order_id, True, version)
 
 
-@router.patch("/{order_id}", response_model=OrderRead)
-def update_order(
-    order_id: uuid.UUID, data: OrderUpdate, session: SessionDep, actor: ActorDep,
-    version: IfMatchRequired,
-) -> JSONResponse:  # fmt: skip
-    with session.begin():
-        return record_response(
-            OrderRead, service.update_order(session, actor, order_id, data, version)
-        )
+def _unlock_pricing(
+    session: Session, actor: Actor, order_id: uuid.UUID, version: int | None
+) -> Order:
+    return service.set_price_lock(session, actor, order_id, False, version)
 
 
-add_line_routes(router, service.ORDER_LINES)
-
-
-@router.post("/{order_id}/lock-pricing", response_model=OrderRead)
-def lock_pricing(
-    order_id: uuid.UUID, session: SessionDep, actor: ActorDep, version: IfMatch,
-    _data: EmptyAction | None = None,
-) -> JSONResponse:  # fmt: skip
-    with session.begin():
-        return record_response(
-            OrderRead, service.set_price_lock(session, actor, order_id, True, version)
-        )
-
-
-@router.post("/{order_id}/unlock-pricing", response_model=OrderRead,
-             summary="Unlock prices: catalog lines follow the price list again")  # fmt: skip
-def unlock_pricing(
-    order_id: uuid.UUID, session: SessionDep, actor: ActorDep, version: IfMatch,
-    _data: EmptyAction | None = None,
-) -> JSONResponse:  # fmt: skip
-    with session.begin():
-        return record_response(
-            OrderRead, service.set_price_lock(session, actor, order_id, False, version)
-        )
-
-
-@router.post("/{order_id}/submit", response_model=OrderRead)
-def submit(
-    order_id: uuid.UUID, session: SessionDep, actor: ActorDep, version: IfMatch,
-    _data: EmptyAction | None = None,
-) -> JSONResponse:  # fmt: skip
-    with session.begin():
-        return record_response(OrderRead, service.submit(session, actor, order_id, version))
-
-
-@router.post("/{order_id}/fulfill", response_model=OrderRead)
-def fulfill(
-    order_id: uuid.UUID, data: FulfillRequest, session: SessionDep, actor: ActorDep,
-    version: IfMatch,
-) -> JSONResponse:  # fmt: skip
-    with session.begin():
-        return record_response(OrderRead, service.fulfill(session, actor, order_id, data, version))
-
-
-@router.post("/{order_id}/cancel", response_model=OrderRead)
-def cancel(
-    order_id: uuid.UUID, session: SessionDep, actor: ActorDep, version: IfMatch,
-    _data: EmptyAction | None = None,
-) -> JSONResponse:  # fmt: skip
-    with session.begin():
-        return record_response(OrderRead, service.cancel(session, actor, order_id, version))
+add_document_routes(router, service.ORDER_LINES, OrderRead, OrderUpdate, service.update_order)
+add_action_route(
+    router,
+    "lock-pricing",
+    OrderRead,
+    _lock_pricing,
+    summary="Lock prices: later price list changes leave the order alone",
+)
+add_action_route(
+    router,
+    "unlock-pricing",
+    OrderRead,
+    _unlock_pricing,
+    summary="Unlock prices: catalog lines follow the price list again",
+)
+add_action_route(router, "submit", OrderRead, service.submit)
+add_action_route(router, "fulfill", OrderRead, service.fulfill, FulfillRequest)
+add_action_route(router, "cancel", OrderRead, service.cancel)  # fmt: skip
 
 
 @router.post("/{order_id}/create-invoice", status_code=201, response_model=InvoiceRead,
@@ -147,22 +105,3 @@ def create_invoice(
     with session.begin():
         invoice = invoices.create_invoice_from_order(session, actor, order_id, data, version)
         return record_response(InvoiceRead, invoice, 201, f"/api/v1/invoices/{invoice.id}")
-
-
-@router.get("/{order_id}/timeline", response_model=list[TimelineEntry])
-def order_timeline(
-    order_id: uuid.UUID,
-    session: SessionDep,
-    actor: ActorDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[TimelineEntry]:
-    with session.begin():
-        return timeline_of(session, actor, Order, order_id, None, limit)
-
-
-@router.get("/{order_id}/pdf", response_class=Response, summary="The order as PDF")
-def order_pdf(
-    order_id: uuid.UUID, session: SessionDep, actor: ActorDep, settings: SettingsDep
-) -> Response:
-    with session.begin():
-        return pdf_response(session, actor, Order, order_id, settings.company_name)

@@ -6,21 +6,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from leadgate.activities.schemas import TimelineEntry
 from leadgate.api.deps import (
     ActorDep,
     IfMatch,
-    IfMatchRequired,
     ListDep,
     SessionDep,
-    SettingsDep,
 )
-from leadgate.api.responses import PageOut, page_response, record_response, timeline_of
-from leadgate.api.routers.document_lines import add_line_routes
-from leadgate.api.routers.pdfs import pdf_response
+from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.routers.document_routes import add_action_route, add_document_routes
 from leadgate.leads.schemas import EmptyAction
 from leadgate.orders import service as orders
 from leadgate.orders.schemas import CreateOrderRequest, OrderRead
@@ -35,7 +31,6 @@ from leadgate.quotes.schemas import (
     WinQuoteRequest,
 )
 from leadgate.quotes.states import QuoteState
-from leadgate.security.access import load
 
 router = APIRouter(prefix="/quotes", tags=["quotes"])
 
@@ -75,33 +70,10 @@ def create_quote(data: QuoteCreate, session: SessionDep, actor: ActorDep) -> JSO
         return record_response(QuoteRead, quote, 201, f"/api/v1/quotes/{quote.id}")
 
 
-@router.get("/{quote_id}", response_model=QuoteRead)
-def get_quote(quote_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> JSONResponse:
-    with session.begin():
-        return record_response(QuoteRead, load(session, actor, Quote, quote_id))
-
-
-@router.patch("/{quote_id}", response_model=QuoteRead)
-def update_quote(
-    quote_id: uuid.UUID, data: QuoteUpdate, session: SessionDep, actor: ActorDep,
-    version: IfMatchRequired,
-) -> JSONResponse:  # fmt: skip
-    with session.begin():
-        return record_response(
-            QuoteRead, service.update_quote(session, actor, quote_id, data, version)
-        )
-
-
-add_line_routes(router, service.QUOTE_LINES)
-
-
-@router.post("/{quote_id}/activate", response_model=QuoteRead)
-def activate(
-    quote_id: uuid.UUID, session: SessionDep, actor: ActorDep, version: IfMatch,
-    _data: EmptyAction | None = None,
-) -> JSONResponse:  # fmt: skip
-    with session.begin():
-        return record_response(QuoteRead, service.activate(session, actor, quote_id, version))
+add_document_routes(router, service.QUOTE_LINES, QuoteRead, QuoteUpdate, service.update_quote)
+add_action_route(router, "activate", QuoteRead, service.activate)
+add_action_route(router, "close", QuoteRead, service.close, CloseQuoteRequest)
+add_action_route(router, "win", QuoteRead, service.win, WinQuoteRequest)
 
 
 @router.post("/{quote_id}/revise", status_code=201, response_model=QuoteRead,
@@ -115,24 +87,6 @@ def revise(
         return record_response(QuoteRead, draft, 201, f"/api/v1/quotes/{draft.id}")
 
 
-@router.post("/{quote_id}/close", response_model=QuoteRead)
-def close(
-    quote_id: uuid.UUID, data: CloseQuoteRequest, session: SessionDep, actor: ActorDep,
-    version: IfMatch,
-) -> JSONResponse:  # fmt: skip
-    with session.begin():
-        return record_response(QuoteRead, service.close(session, actor, quote_id, data, version))
-
-
-@router.post("/{quote_id}/win", response_model=QuoteRead)
-def win(
-    quote_id: uuid.UUID, data: WinQuoteRequest, session: SessionDep, actor: ActorDep,
-    version: IfMatch,
-) -> JSONResponse:  # fmt: skip
-    with session.begin():
-        return record_response(QuoteRead, service.win(session, actor, quote_id, data, version))
-
-
 @router.post("/{quote_id}/create-order", status_code=201, response_model=OrderRead,
              summary="Win the quote and create its order")  # fmt: skip
 def create_order(
@@ -142,22 +96,3 @@ def create_order(
     with session.begin():
         order = orders.create_order_from_quote(session, actor, quote_id, data, version)
         return record_response(OrderRead, order, 201, f"/api/v1/orders/{order.id}")
-
-
-@router.get("/{quote_id}/timeline", response_model=list[TimelineEntry])
-def quote_timeline(
-    quote_id: uuid.UUID,
-    session: SessionDep,
-    actor: ActorDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[TimelineEntry]:
-    with session.begin():
-        return timeline_of(session, actor, Quote, quote_id, None, limit)
-
-
-@router.get("/{quote_id}/pdf", response_class=Response, summary="The quote as PDF")
-def quote_pdf(
-    quote_id: uuid.UUID, session: SessionDep, actor: ActorDep, settings: SettingsDep
-) -> Response:
-    with session.begin():
-        return pdf_response(session, actor, Quote, quote_id, settings.company_name)

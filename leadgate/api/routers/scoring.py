@@ -6,13 +6,16 @@ Administrators write; sales managers read (models, versions and their evaluation
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from leadgate.api.deps import ActorDep, IfMatchRequired, SessionDep
 from leadgate.api.responses import record_response
+from leadgate.api.routers.job_runs import enqueued
+from leadgate.jobs.requests import request_training
+from leadgate.jobs.schemas import JobRunRead
 from leadgate.scoring import service
 from leadgate.scoring.leadfields import CATALOG, DEFAULT_FIELDS
 from leadgate.scoring.models import ScoringModel, ScoringModelVersion
@@ -86,13 +89,32 @@ def delete_model(
 
 @router.post(
     "/{model_id}/train",
-    status_code=201,
-    response_model=VersionRead,
+    status_code=202,
+    response_model=JobRunRead,
+    responses={201: {"model": VersionRead, "description": "trained inline (?inline=true)"}},
     summary="Train a new version on closed leads (older 80 % fit, newest 20 % measured)",
 )
-def train(model_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> JSONResponse:
+def train(
+    model_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    inline: Annotated[
+        bool, Query(description="train in this request; 201 with the version")
+    ] = False,
+    publish: Annotated[bool, Query(description="publish the new version when ready")] = False,
+) -> JSONResponse:
+    """By default a background job: 202 with the job run (Location to poll; its result
+    names the new version). With `inline=true` the request trains and answers 201."""
+    if inline:
+        with session.begin():
+            version = service.train(session, actor, model_id)
+            if publish and version.ready_to_publish:
+                service.publish(session, actor, version.id)
+            return _version_response(version, 201)
     with session.begin():
-        return _version_response(service.train(session, actor, model_id), 201)
+        run = request_training(session, actor, model_id, publish=publish)
+    return enqueued(request, session, actor, run)
 
 
 @router.post(

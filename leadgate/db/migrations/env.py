@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from leadgate.core.settings import get_settings
 from leadgate.db.engine import make_engine
+from leadgate.jobs import models as _jobs  # noqa: F401  (job_runs sits above wiring)
 from leadgate.wiring import metadata
 
 config = context.config

@@ -84,6 +84,48 @@ def test_time_in_stage_and_conversion(db: Session, fake_clock: FakeClock) -> Non
     assert conversion["b"].drop_out_rate == 0.25
 
 
+def test_conversion_counts_each_instance_once_per_kind(db: Session) -> None:
+    """Back and forth through a stage counts the instance once as entered and once as
+    advanced; went back, finished, dropped and still there are counted per instance."""
+    admin = actor(db, Role.SYSTEM_ADMINISTRATOR)
+    seller = actor(db, Role.SALESPERSON)
+    flow = flows.create_flow(
+        db,
+        admin,
+        FlowCreate(
+            name="Loops",
+            primary_record_type="lead",
+            stages=[_stage("a"), _stage("b"), _stage("c")],
+        ),
+    )
+    flows.activate(db, admin, flow.id)
+
+    def run_for(who: object) -> instances.Run:
+        lead = create_lead(db, who, LeadCreate.model_validate(lead_body()))  # type: ignore[arg-type]
+        return instances.switch_flow(db, who, "lead", lead.id, flow.id)  # type: ignore[arg-type]
+
+    looping, dropped, waiting = run_for(admin), run_for(admin), run_for(seller)
+    for move in ("next_stage", "previous_stage", "next_stage", "next_stage", "finish"):
+        getattr(instances, move)(db, admin, looping.instance.id)
+    instances.next_stage(db, admin, dropped.instance.id)
+    instances.abandon(db, admin, dropped.instance.id)
+    instances.next_stage(db, seller, waiting.instance.id)
+
+    rows = {r.stage_key: r for r in reports.conversion(db, admin, flow_family_id=flow.family_id)}
+    counts = {
+        key: (r.entered, r.advanced, r.went_back, r.finished, r.dropped, r.still_in_stage)
+        for key, r in rows.items()
+    }
+    assert counts == {
+        "a": (3, 3, 0, 0, 0, 0),
+        "b": (3, 1, 1, 0, 1, 1),
+        "c": (1, 0, 0, 1, 0, 0),
+    }
+    assert rows["b"].drop_out_rate == round(1 / 3, 4)
+    mine = reports.conversion(db, seller, flow_family_id=flow.family_id)
+    assert {(r.stage_key, r.entered, r.still_in_stage) for r in mine} == {("a", 1, 0), ("b", 1, 1)}
+
+
 def test_percentile_matches_linear_interpolation() -> None:
     assert reports.percentile([10.0], 0.9) == 10.0
     assert reports.percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5

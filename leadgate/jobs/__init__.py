@@ -1,0 +1,1 @@
+"""Background jobs: Huey queues the work, our `job_runs` table keeps its state and progress."""

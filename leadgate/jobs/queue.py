@@ -1,0 +1,164 @@
+"""The Huey queue: which storage (settings), the one task that executes a run, consumers.
+
+The queue carries only a run's id; its state lives in `job_runs`. Modes:
+- immediate (tests): the run executes inside the call that enqueues it;
+- sqlite (embedded default): a queue file under var/, shared by `leadgate serve`
+  and `leadgate worker` on the same machine;
+- redis (production, LEADGATE_REDIS_URL): workers on any machine.
+`leadgate serve` starts an in-process consumer when the settings say so
+(development by default), so uploads from the pages run without a worker process.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadgate.core.errors import DomainError
+from leadgate.core.settings import ConfigError, Settings
+from leadgate.jobs import handlers as _handlers  # noqa: F401  (registers the job kinds)
+from leadgate.jobs import runs
+from leadgate.jobs.executor import Factories, execute
+from leadgate.jobs.models import JobRun
+from leadgate.scoring.models import ScoringModel
+from leadgate.security.models import User
+from leadgate.security.roles import Role
+from leadgate.security.service import actor_for_user
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "leadgate"
+
+
+class QueueUnavailable(DomainError):
+    code = "queue_unavailable"
+    status = 503
+    title = "Job queue unavailable"
+
+
+def make_huey(settings: Settings) -> Huey:
+    mode = settings.effective_jobs_mode
+    if mode == "immediate":
+        return MemoryHuey(QUEUE_NAME, immediate=True, results=False)
+    if mode == "redis":
+        if not settings.redis_url:
+            raise ConfigError("LEADGATE_JOBS_MODE=redis needs LEADGATE_REDIS_URL")
+        return RedisHuey(QUEUE_NAME, url=settings.redis_url, results=False)
+    path = Path(settings.jobs_sqlite_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(QUEUE_NAME, filename=str(path), results=False)
+
+
+def parse_cron(expression: str) -> Any:
+    """ "minute hour day month weekday" → a Huey schedule (ConfigError when malformed)."""
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ConfigError(
+            f"LEADGATE_RETRAIN_CRON must have 5 fields (minute hour day month weekday), "
+            f"got {expression!r}"
+        )
+    try:
+        return crontab(*fields, strict=True)
+    except ValueError as exc:
+        raise ConfigError(f"LEADGATE_RETRAIN_CRON {expression!r}: {exc}") from exc
+
+
+class JobQueue:
+    """Huey plus where a run finds its database sessions (read when it executes, so
+    an app whose session factory is swapped, as in tests, is honoured)."""
+
+    def __init__(self, huey: Huey, factories: Callable[[], Factories], settings: Settings):
+        self.huey = huey
+        self._factories = factories
+
+        def execute_run(run_id: str) -> None:
+            execute(self._factories(), uuid.UUID(run_id))
+
+        # Huey's decorators are untyped; the wrapped callables enqueue when called.
+        as_task: Callable[..., Any] = huey.task(name="execute_run")
+        self._execute_run: Callable[[str], Any] = as_task(execute_run)
+        if settings.retrain_cron:
+            as_periodic: Callable[..., Any] = huey.periodic_task(
+                parse_cron(settings.retrain_cron), name="retrain"
+            )
+            as_periodic(self.retrain_all)
+
+    @property
+    def immediate(self) -> bool:
+        return bool(self.huey.immediate)
+
+    def enqueue(self, run_id: uuid.UUID) -> None:
+        """Queue a committed run; when the queue cannot take it, the run ends failed with
+        the reason (nothing would ever execute it) and the caller gets a 503."""
+        try:
+            self._execute_run(str(run_id))
+        except Exception as exc:
+            log.exception("job run %s could not be queued", run_id)
+            factories = self._factories()
+            with factories.write() as session, session.begin():
+                run = session.get_one(JobRun, run_id)
+                who = session.get_one(User, run.requested_by_id)
+                runs.fail(session, actor_for_user(who, "job"), run_id, f"not queued: {exc}")
+            raise QueueUnavailable(
+                "the job queue is unavailable; try again later (the run is marked failed)"
+            ) from exc
+
+    def retrain_all(self) -> list[uuid.UUID]:
+        """The scheduled retrain: one queued training run per model, as the first
+        active administrator (none yet: nothing to do)."""
+        factories = self._factories()
+        with factories.write() as session, session.begin():
+            admin = _first_admin(session)
+            if admin is None:
+                log.warning("scheduled retrain skipped: no active administrator")
+                return []
+            actor = actor_for_user(admin, "schedule")
+            ids = [
+                runs.create_run(
+                    session, actor, "scoring_train", {"model_id": str(m), "publish": False}, 1
+                ).id
+                for m in session.scalars(select(ScoringModel.id).order_by(ScoringModel.name))
+            ]
+        for run_id in ids:
+            self.enqueue(run_id)
+        return ids
+
+
+def _first_admin(session: Session) -> User | None:
+    return session.scalar(
+        select(User)
+        .where(User.role == Role.SYSTEM_ADMINISTRATOR.value, User.is_active.is_(True))
+        .order_by(User.created_at)
+    )
+
+
+def queue_for(settings: Settings, factories: Callable[[], Factories]) -> JobQueue:
+    return JobQueue(make_huey(settings), factories, settings)
+
+
+class EmbeddedConsumer(Consumer):  # type: ignore[misc]
+    """A consumer that runs beside something else (the web server, a test): worker
+    threads only, and the host process keeps its own signal handling."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def start_embedded(queue: JobQueue, workers: int) -> EmbeddedConsumer:
+    consumer = EmbeddedConsumer(
+        queue.huey,
+        workers=workers,
+        worker_type="thread",
+        initial_delay=0.05,
+        max_delay=1.0,
+        check_worker_health=False,
+    )
+    consumer.start()
+    return consumer

@@ -1,0 +1,82 @@
+"""Asking for background work: check what can be checked now, record a queued run.
+
+The checks a user can fail at once (the model exists and they may train it, the
+record type is one a scan knows) answer the request itself with 404/403/422, so
+only work that may really run reaches the queue. The caller commits, then
+enqueues the run's id (`JobQueue.enqueue`): a worker never sees an uncommitted run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from leadgate.core.errors import ValidationFailed
+from leadgate.dedup.registry import MODELS
+from leadgate.imports.models import ImportJob
+from leadgate.jobs import runs
+from leadgate.jobs.executor import HANDLERS
+from leadgate.jobs.models import JobRun
+from leadgate.scoring.models import ScoringModel
+from leadgate.security.access import Actor, ensure, load
+from leadgate.security.roles import Op
+
+# Kinds a client may ask for by name (an import run starts with its upload instead).
+REQUESTABLE = ("scoring_train", "scoring_rescore", "duplicate_scan")
+
+
+def request_import(
+    session: Session, actor: Actor, import_id: uuid.UUID, *, keep_file: bool = False
+) -> JobRun:
+    job = load(session, actor, ImportJob, import_id, Op.WRITE)
+    return runs.create_run(
+        session, actor, "import", {"import_id": str(job.id), "keep_file": keep_file}
+    )
+
+
+def request_training(
+    session: Session, actor: Actor, model_id: uuid.UUID, *, publish: bool = False
+) -> JobRun:
+    model = load(session, actor, ScoringModel, model_id, Op.WRITE)
+    params = {"model_id": str(model.id), "publish": publish}
+    return runs.create_run(session, actor, "scoring_train", params, total=1)
+
+
+def request_rescore(session: Session, actor: Actor, model_id: uuid.UUID | None) -> JobRun:
+    if model_id is not None:
+        load(session, actor, ScoringModel, model_id, Op.WRITE)
+    else:
+        ensure(actor, ScoringModel.RECORD_TYPE, Op.WRITE)
+    params = {"model_id": str(model_id) if model_id else None}
+    return runs.create_run(session, actor, "scoring_rescore", params)
+
+
+def request_duplicate_scan(session: Session, actor: Actor, record_type: str) -> JobRun:
+    if record_type not in MODELS:
+        raise ValidationFailed.on("params.record_type", f"one of {', '.join(MODELS)}")
+    ensure(actor, record_type, Op.READ)
+    return runs.create_run(session, actor, "duplicate_scan", {"record_type": record_type})
+
+
+def request(session: Session, actor: Actor, kind: str, params: dict[str, Any]) -> JobRun:
+    """A run of `kind` from a client's JSON parameters."""
+    if kind not in REQUESTABLE or kind not in HANDLERS:
+        raise ValidationFailed.on("kind", f"one of {', '.join(REQUESTABLE)}")
+    if kind == "duplicate_scan":
+        return request_duplicate_scan(session, actor, str(params.get("record_type", "")))
+    model_id = _uuid(params.get("model_id"), required=kind == "scoring_train")
+    if kind == "scoring_train":
+        assert model_id is not None
+        return request_training(session, actor, model_id, publish=bool(params.get("publish")))
+    return request_rescore(session, actor, model_id)
+
+
+def _uuid(raw: Any, *, required: bool) -> uuid.UUID | None:
+    if raw in (None, "") and not required:
+        return None
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError:
+        raise ValidationFailed.on("params.model_id", "a scoring model id") from None

@@ -1,0 +1,88 @@
+"""`leadgate import --type product|opportunity` end to end on a SQLite file."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from leadgate.accounts.schemas import AccountCreate
+from leadgate.accounts.service import create_account
+from leadgate.cli.main import app
+from leadgate.core.settings import get_settings
+from leadgate.db.engine import make_engine, make_session_factory
+from leadgate.db.migrate import upgrade
+from leadgate.security.roles import Role
+from leadgate.security.service import actor_for_user
+from tests.factories import make_user
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session, session.begin():
+        user, _ = make_user(session, Role.SYSTEM_ADMINISTRATOR)
+        create_account(session, actor_for_user(user, "cli"), AccountCreate(name="Globex GmbH"))
+    engine.dispose()
+    monkeypatch.setenv("LEADGATE_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_dynamics_opportunities_and_products(database: str, tmp_path: Path) -> None:
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "Topic;Potential Customer;Est. Revenue;Est. Close Date;Forecast Category\n"
+        "Big order;Globex;1.500,00;31.03.2027;Best Case\n"
+        "Orphan;Initech;10;01.01.2027;Pipeline\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.csv"
+    result = runner.invoke(
+        app, ["import", str(deals), "--type", "opportunity", "--report", str(report)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 created" in " ".join(result.output.split())
+    rows = list(csv.DictReader(report.read_text(encoding="utf-8").splitlines()))
+    assert [r["outcome"] for r in rows] == ["created", "failed"]
+    assert rows[1]["errors"].startswith("account: no account 'Initech'")
+
+    catalog = tmp_path / "products.csv"
+    catalog.write_text(
+        "Product ID,Name,Product Structure,List Price\n"
+        "F-1,Widgets,Product Family,\n"
+        "W-1,Small widget,Product,9.99\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", str(catalog), "--type", "product"])
+    assert result.exit_code == 0, result.output
+    assert "2 created" in " ".join(result.output.split())
+
+
+def test_bad_files_fail_with_one_line(database: str, tmp_path: Path) -> None:
+    no_customer = tmp_path / "deals.csv"
+    no_customer.write_text("Opportunity Name,Amount\nDeal,10\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(no_customer), "--type", "opportunity"])
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert "account or customer_contact" in lines[0]
+
+    no_number = tmp_path / "products.csv"
+    no_number.write_text("Name,Price\nThing,1\n", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(no_number), "--type", "product"])
+    assert result.exit_code != 0
+    assert len(result.output.strip().splitlines()) == 1
+    assert "number" in result.output
+
+    unknown = runner.invoke(app, ["import", str(no_number), "--type", "invoice"])
+    assert unknown.exit_code != 0
+    assert "product, opportunity" in " ".join(unknown.output.split())

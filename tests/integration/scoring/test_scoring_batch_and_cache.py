@@ -1,0 +1,262 @@
+"""Batch scoring equals one-lead scoring; what is published is read once per transaction
+and seen by the next one; a broken model never fails a save (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from leadgate.leads import service as leads
+from leadgate.leads.models import Lead
+from leadgate.leads.schemas import LeadCreate, LeadUpdate
+from leadgate.scoring import scorer, service
+from leadgate.scoring.models import ScoringModel, ScoringModelVersion
+from leadgate.scoring.schemas import ScoringModelCreate
+from leadgate.security.access import Actor
+from leadgate.security.roles import Role
+from tests.factories import actor as make_actor
+from tests.integration.scoring.closed_leads import FIELDS, seed_closed
+
+SOURCES = ["partner", "web", "trade_show", "employee_referral"]
+
+
+@pytest.fixture
+def admin_actor(db: Session) -> Actor:
+    return make_actor(db, Role.SYSTEM_ADMINISTRATOR)
+
+
+def _published_model(db: Session, actor: Actor, name: str = "All") -> ScoringModel:
+    seed_closed(db, actor, 200)
+    model = service.create_model(db, actor, ScoringModelCreate(name=name, fields=FIELDS))
+    service.publish(db, actor, service.train(db, actor, model.id).id)
+    return model
+
+
+def _open_leads(db: Session, actor: Actor, n: int) -> list[Lead]:
+    return [
+        leads.create_lead(
+            db,
+            actor,
+            LeadCreate(
+                topic=f"Open {i}",
+                last_name=f"Open{i}",
+                lead_source=SOURCES[i % 4],
+                email=f"o{i}@{'gmail.com' if i % 3 else 'contoso.com'}",
+                industry=["Retail", "Banking", None][i % 3],
+                phone="+1 415 555 0100" if i % 2 else None,
+            ),
+        )
+        for i in range(n)
+    ]
+
+
+def _without_time(reasons: dict[str, Any] | None) -> dict[str, Any]:
+    assert reasons is not None
+    return {k: v for k, v in reasons.items() if k != "scored_at"}
+
+
+@pytest.fixture
+def statements(engine: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        seen.append(sql)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def test_batch_rescore_gives_each_lead_what_saving_it_gave(
+    db: Session, admin_actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _published_model(db, admin_actor)
+    opened = _open_leads(db, admin_actor, 12)
+    single = {
+        lead.id: (lead.score, lead.grade, _without_time(lead.score_reasons)) for lead in opened
+    }
+    assert all(score is not None for score, _, _ in single.values())
+
+    db.execute(update(Lead).values(score=None, grade=None, score_reasons=None))
+    db.expire_all()
+    stamps = {lead.id: (lead.version, lead.updated_at) for lead in opened}
+    # Small chunks: reads of the stream interleave with the chunks' writes.
+    monkeypatch.setattr(scorer, "BATCH", 5)
+    assert service.rescore(db, admin_actor) == len(opened)
+
+    db.expire_all()
+    batch = {
+        lead.id: (lead.score, lead.grade, _without_time(lead.score_reasons))
+        for lead in db.scalars(select(Lead).where(Lead.state == "open"))
+    }
+    assert batch == single
+    # Scores are derived data: no version bump, no updated_at change.
+    db.expire_all()
+    assert {lead.id: (lead.version, lead.updated_at) for lead in opened} == stamps
+
+
+def test_nothing_published_means_one_light_query_per_transaction(
+    db: Session, admin_actor: Actor, statements: list[str]
+) -> None:
+    lead = _open_leads(db, admin_actor, 1)[0]
+    statements.clear()
+    for source in ("partner", "web"):
+        leads.update_lead(db, admin_actor, lead.id, LeadUpdate(lead_source=source), lead.version)
+    about_scoring = [s for s in statements if "scoring_model" in s]
+    # The transaction began with the create above, which already asked: nothing more.
+    assert about_scoring == []
+    assert lead.score is None
+    db.commit()
+
+    statements.clear()
+    leads.update_lead(db, admin_actor, lead.id, LeadUpdate(lead_source="partner"), lead.version)
+    leads.update_lead(db, admin_actor, lead.id, LeadUpdate(lead_source="web"), lead.version)
+    about_scoring = [s for s in statements if "scoring_model" in s]
+    assert len(about_scoring) == 1  # a new transaction asks once
+    assert "pipeline" not in about_scoring[0]  # and never reads the pickled models
+    assert lead.score is None
+
+
+def test_a_lead_outside_every_published_scope_is_left_alone(
+    db: Session, admin_actor: Actor, statements: list[str]
+) -> None:
+    seed_closed(db, admin_actor, 200)
+    model = service.create_model(
+        db,
+        admin_actor,
+        ScoringModelCreate(name="Dollars", fields=FIELDS, filter={"currency": "USD"}),
+    )
+    service.publish(db, admin_actor, service.train(db, admin_actor, model.id).id)
+    scorer._cache.clear()
+    statements.clear()
+    lead = leads.create_lead(
+        db, admin_actor, LeadCreate(topic="Euro", lead_source="partner", currency="EUR")
+    )
+    assert lead.score is None
+    assert not [s for s in statements if "pipeline" in s]
+    dollars = leads.create_lead(
+        db, admin_actor, LeadCreate(topic="Dollar", lead_source="partner", currency="USD")
+    )
+    assert dollars.score is not None
+
+
+def _reasons_version(factory: sessionmaker[Session], lead_id: uuid.UUID) -> int:
+    with factory() as session, session.begin():
+        lead = session.get(Lead, lead_id)
+        assert lead is not None
+        return int((lead.score_reasons or {})["version"])
+
+
+def test_publish_and_revert_in_another_session_are_seen_by_the_next_transaction(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory() as other, other.begin():
+        who = make_actor(other, Role.SYSTEM_ADMINISTRATOR)
+        seed_closed(other, who, 200)
+        model = service.create_model(other, who, ScoringModelCreate(name="All", fields=FIELDS))
+        first = service.train(other, who, model.id)
+        second = service.train(other, who, model.id)
+        service.publish(other, who, first.id)
+        model_id, second_id = model.id, second.id
+
+    with session_factory() as mine:
+        with mine.begin():
+            lead = _open_leads(mine, who, 1)[0]
+            assert (lead.score_reasons or {})["version"] == 1
+
+        with session_factory() as other, other.begin():
+            service.publish(other, who, second_id)
+        with mine.begin():
+            leads.update_lead(mine, who, lead.id, LeadUpdate(lead_source="web"), lead.version)
+        assert _reasons_version(session_factory, lead.id) == 2
+
+        with session_factory() as other, other.begin():
+            service.revert(other, who, model_id)
+        with mine.begin():
+            leads.update_lead(mine, who, lead.id, LeadUpdate(lead_source="partner"), lead.version)
+        assert _reasons_version(session_factory, lead.id) == 1
+
+        with session_factory() as other, other.begin():
+            service.delete_model(other, who, model_id, None)
+        with mine.begin():
+            leads.update_lead(mine, who, lead.id, LeadUpdate(lead_source="web"), lead.version)
+        with session_factory() as fresh:
+            assert fresh.get(Lead, lead.id).score is None  # type: ignore[union-attr]
+
+
+def test_a_broken_model_never_fails_single_or_bulk_saves(db: Session, admin_actor: Actor) -> None:
+    model = _published_model(db, admin_actor)
+    db.execute(
+        update(ScoringModelVersion)
+        .where(ScoringModelVersion.model_id == model.id)
+        .values(pipeline=b"not a pickle")
+    )
+    scorer._cache.clear()
+    one = _open_leads(db, admin_actor, 1)[0]
+    many = leads.create_leads(
+        db,
+        admin_actor,
+        [(uuid.uuid4(), LeadCreate(topic=f"Bulk {i}", lead_source="partner")) for i in range(3)],
+    )
+    assert one.score is None
+    assert [lead.score for lead in many] == [None, None, None]
+    # The transaction is still usable (on PostgreSQL a failed statement would abort it).
+    db.flush()
+    ids = [one.id, *(lead.id for lead in many)]
+    assert db.scalar(select(Lead.id).where(Lead.id.in_(ids)).limit(1)) is not None
+    assert len(db.scalars(select(Lead).where(Lead.id.in_(ids))).all()) == 4
+
+
+def test_a_bulk_create_scores_every_lead_as_a_single_save_would(
+    db: Session, admin_actor: Actor
+) -> None:
+    _published_model(db, admin_actor)
+    many = leads.create_leads(
+        db,
+        admin_actor,
+        [
+            (uuid.uuid4(), LeadCreate(topic=f"Bulk {i}", lead_source=SOURCES[i % 4]))
+            for i in range(8)
+        ],
+    )
+    alone = [
+        leads.create_lead(db, admin_actor, LeadCreate(topic=f"One {i}", lead_source=SOURCES[i % 4]))
+        for i in range(8)
+    ]
+    # A bulk create returns Drafts of the inserted rows; the scores are on the stored leads.
+    for draft, single in zip(many, alone, strict=True):
+        bulk = db.get_one(Lead, draft.id)
+        assert bulk.score is not None
+        assert bulk.score == single.score
+        assert _without_time(bulk.score_reasons) == _without_time(single.score_reasons)
+
+
+def test_a_rescore_rewrites_only_leads_whose_inputs_changed(
+    db: Session, admin_actor: Actor, statements: list[str]
+) -> None:
+    model = _published_model(db, admin_actor)
+    first, second = _open_leads(db, admin_actor, 2)
+    stamped = {lead.id: (lead.score_reasons or {})["scored_at"] for lead in (first, second)}
+    # Changed behind the service's back: the rescore must notice from the inputs.
+    db.execute(update(Lead).where(Lead.id == second.id).values(lead_source="partner"))
+    db.expire_all()
+    statements.clear()
+    service.rescore(db, admin_actor, model.id)
+    db.expire_all()
+    assert (first.score_reasons or {})["scored_at"] == stamped[first.id]
+    assert (second.score_reasons or {})["scored_at"] != stamped[second.id]
+    assert (second.score_reasons or {})["positive"][0]["text"] == "Source is Partner"
+    assert len([s for s in statements if s.lstrip().upper().startswith("UPDATE LEADS")]) == 1
+
+    # New grade bands change what a score means: every lead is rewritten.
+    model.grade_bands = {"A": 99, "B": 98, "C": 97}
+    db.flush()
+    service.rescore(db, admin_actor, model.id)
+    db.expire_all()
+    assert first.grade == "D"
+    assert second.grade == "D"
