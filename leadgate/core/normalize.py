@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 
@@ -63,6 +64,9 @@ def is_plausible_phone(raw: str) -> bool:
     return 7 <= digits <= 15
 
 
+# Pure and costly (phonenumbers parses the number); an import normalises the same
+# phone several times per row (stored key, each rule's blocking key, the score).
+@lru_cache(maxsize=1 << 16)
 def phone_key(phone: str | None, country: str | None = None) -> str | None:
     if not phone or not phone.strip():
         return None
@@ -80,6 +84,7 @@ def phone_key(phone: str | None, country: str | None = None) -> str | None:
     return digits or None
 
 
+@lru_cache(maxsize=1 << 16)
 def company_key(name: str | None) -> str | None:
     if not name or not name.strip():
         return None

@@ -82,6 +82,12 @@ def index_lookup(session: Session) -> Lookup:
     return lookup
 
 
+# Where candidate records come from: the database, or records a batch already holds,
+# limited as the query would limit them (readable by the actor, active when the rule
+# excludes inactive records); the ids it knows nothing of are left to the database.
+Known = Callable[[ActiveRule, list[uuid.UUID]], tuple[list[Any], list[uuid.UUID]]]
+
+
 def _candidates(
     session: Session,
     actor: Actor,
@@ -89,15 +95,21 @@ def _candidates(
     record: Any,
     keys: set[str],
     lookup: Lookup,
+    known: Known | None = None,
 ) -> list[Any]:
     ids = [i for i in set(lookup(rule, keys)) if i != record.id][:MAX_CANDIDATES]
     if not ids:
         return []
+    held: list[Any] = []
+    if known is not None:
+        held, ids = known(rule, ids)
+        if not ids:
+            return held
     model = model_for(rule.match_type)
     stmt = scoped(actor, model).where(model.id.in_(ids))
     if rule.exclude_inactive:
         stmt = stmt.where(active_clause(rule.match_type))
-    return list(session.scalars(stmt))
+    return held + list(session.scalars(stmt))
 
 
 def find_duplicates(
@@ -106,6 +118,7 @@ def find_duplicates(
     record: Any,
     match_type: str | None = None,
     lookup: Lookup | None = None,
+    known: Known | None = None,
 ) -> list[Duplicate]:
     """Records that published rules say duplicate `record`, best first."""
     lookup = lookup or index_lookup(session)
@@ -120,7 +133,7 @@ def find_duplicates(
         keys = blocking_keys(logic, mine, "base")
         if not keys:
             continue
-        for other in _candidates(session, actor, rule, record, keys, lookup):
+        for other in _candidates(session, actor, rule, record, keys, lookup, known):
             theirs = values_of(other, side_fields(logic, "match"), logic.case_sensitive)
             result = score(logic, mine, theirs)
             if result is None:

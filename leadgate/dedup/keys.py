@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -68,6 +69,7 @@ class RuleLogic:
         return cls(name, parsed, ignore_blanks, case_sensitive)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str, case_sensitive: bool = False) -> str:
     """Accents dropped, whitespace collapsed, lower-cased unless the rule is case sensitive."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

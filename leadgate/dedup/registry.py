@@ -35,9 +35,17 @@ def active_clause(record_type: str) -> ColumnElement[bool]:
     return clause
 
 
+def is_active(record: Any) -> bool:
+    """`active_clause` for a record in hand (kept in step with it)."""
+    if record.merged_into_id is not None:
+        return False
+    return bool(record.RECORD_TYPE != "lead" or record.state == LeadState.OPEN.value)
+
+
 def label_of(record: Any) -> str:
-    if isinstance(record, Lead):
-        return f"{record.topic} ({record.full_name})" if record.full_name else record.topic
-    if isinstance(record, Contact):
-        return record.full_name
+    # By record type, not class: bulk paths pass Drafts of records not yet written.
+    if record.RECORD_TYPE == "lead":
+        return f"{record.topic} ({record.full_name})" if record.full_name else str(record.topic)
+    if record.RECORD_TYPE == "contact":
+        return str(record.full_name)
     return str(getattr(record, "name", record.id))

@@ -18,7 +18,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadgate.audit.recording import add_record, change_record, write_event
@@ -41,7 +41,10 @@ from leadgate.imports.targets import target_for
 from leadgate.security.access import Actor, load
 from leadgate.security.roles import Op
 
-BATCH_SIZE = 500
+# Rows per committed batch: large enough that the per-batch queries (match keys,
+# vendor keys, the bulk INSERTs) are amortised, small enough that a crash redoes
+# little and memory stays flat.
+BATCH_SIZE = 2000
 ON_DUPLICATE = ("skip", "update", "create")
 
 
@@ -110,20 +113,21 @@ def _run_batch(
         write_row(session, actor, ctx, p, cache) if isinstance(p, Prepared) else p for p in prepared
     ]
     cache.flush(session, actor, ctx)
-    results = [cache.outcomes.get(r.row_number, r) for r in results]
+    results = [cache.settle(r) for r in results]
     if trial is not None:
         trial.rollback()
-    for r in results:
-        session.add(
-            ImportRow(
-                job_id=job.id,
-                row_number=r.row_number,
-                outcome=r.outcome,
-                record_id=r.record_id,
-                errors=r.errors or None,
-                before=r.before,
-            )
-        )
+    outcomes = [
+        {
+            "job_id": job.id,
+            "row_number": r.row_number,
+            "outcome": r.outcome,
+            "record_id": r.record_id,
+            "errors": r.errors or None,
+            "before": r.before,
+        }
+        for r in results
+    ]
+    session.execute(insert(ImportRow.__table__), outcomes)  # type: ignore[arg-type]
     job.rows_done = batch[-1][0]
     job.created_count += sum(r.outcome == "created" for r in results)
     job.updated_count += sum(r.outcome == "updated" for r in results)

@@ -38,6 +38,7 @@ from leadgate.catalog.states import ProductKind
 from leadgate.contacts import service as contacts
 from leadgate.contacts.models import Contact
 from leadgate.contacts.schemas import ContactCreate, ContactUpdate
+from leadgate.core.drafts import Draft
 from leadgate.core.errors import ValidationFailed
 from leadgate.core.fields import Currency, Input, Money, Probability, Text
 from leadgate.core.ids import new_id
@@ -89,11 +90,12 @@ class Target:
         return names | ({"full_name"} if self.record_type == "contact" else set())
 
     def transient(self, data: BaseModel) -> Any:
-        """An unsaved record with its normalised keys, for the duplicate check."""
+        """An unsaved record's values with its normalised keys, for the duplicate check
+        (a Draft: building an ORM instance per row costs more than the check)."""
         if not self.matchable:
             return Unsaved(self.record_type, new_id())
         values = data.model_dump()
-        record = self.model(id=new_id(), **values)
+        record = Draft(self.record_type, id=new_id(), **values)
         keys: dict[str, Any] = {}
         try:
             self.derive(record, keys)

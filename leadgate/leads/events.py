@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from leadgate.core.drafts import Draft
 from leadgate.core.events import Event
 from leadgate.leads.models import Lead
 from leadgate.security.access import Actor
@@ -26,10 +27,12 @@ class LeadSaved(Event):
 
 @dataclass(frozen=True)
 class LeadsCreated(Event):
-    """Many leads created at once (imports); each is not announced on its own
-    (no `LeadCreated`), so reactions can handle the batch in one go."""
+    """Many leads created at once (imports); each is not announced on its own, neither
+    by LeadSaved nor by LeadCreated, so reactions can handle the batch in one go. The
+    records are Drafts of the inserted rows (every column readable as an attribute),
+    not ORM instances."""
 
-    records: list[Lead]
+    records: list[Draft]
     actor: Actor | None = None
 
 

@@ -154,3 +154,20 @@ def test_web_to_lead_creates_leads_and_refuses_spam(admin: Api) -> None:
     assert flood[-1] == 429
     assert admin.client.post(url, content=b"x" * 20_000).status_code == 422
     assert admin.client.post("/api/v1/web-to-lead/nope", json={}).status_code == 404
+
+
+def test_bulk_imported_leads_show_their_history_and_block_look_alikes(admin: Api) -> None:
+    text = "Topic,Email,Lead Number\nBulk one,bulk1@api.example,A1\nBulk two,bulk2@api.example,A2\n"
+    started = upload(admin, text, vendor="api-bulk")
+    assert started.status_code == 202, started.text
+    found = admin.get("/api/v1/leads", params={"list_vendor": "api-bulk"}).json()["items"]
+    lead = next(x for x in found if x["email"] == "bulk1@api.example")
+    timeline = admin.get(f"/api/v1/leads/{lead['id']}/timeline").json()
+    created = next(e for e in timeline if (e["kind"], e["title"]) == ("audit", "create"))
+    assert created["changes"]["topic"] == [None, "Bulk one"]
+    assert created["changes"]["external_key"] == [None, "A1"]
+    assert created["actor_id"] == str(admin.user_id)
+    # The import wrote the lead's match keys: the API finds it as a duplicate.
+    again = admin.post("/api/v1/leads", lead_body(email="BULK1@api.example"))
+    assert again.status_code == 409, again.text
+    assert [m["id"] for m in again.json()["matches"]] == [lead["id"]]
