@@ -35,7 +35,7 @@ from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict
 from leadgate.leads.models import Lead
 from leadgate.scoring.explain import reasons
-from leadgate.scoring.leadfields import build_columns, lead_columns
+from leadgate.scoring.leadfields import RawRead, build_columns, lead_columns, raw_lead_columns
 from leadgate.scoring.learning import ScoringPipeline
 from leadgate.scoring.models import ScoringModel, ScoringModelVersion
 
@@ -183,7 +183,8 @@ def score_leads(
     session: Session,
     spec: Published,
     leads: Sequence[Any],
-    loaded: Mapping[uuid.UUID, Lead] | None = None,
+    loaded: Mapping[Any, Lead] | None = None,
+    raw: RawRead | None = None,
 ) -> int:
     """Score `leads` (Lead objects, or rows with `lead_columns` and `fingerprint`) with one
     pass of the model and one executemany; loaded Lead objects are kept in step.
@@ -196,7 +197,7 @@ def score_leads(
         return 0
     total = len(leads)  # all of them are up to date when this returns
     pipeline = pipeline_for(session, spec)
-    columns = build_columns(session, leads, spec.fields)
+    columns = build_columns(session, leads, spec.fields, raw=raw)
     matrix = pipeline.encoder.encode_columns(columns, total)
     prints = _fingerprints(spec, matrix)
     changed = [i for i, lead in enumerate(leads) if _fingerprint_of(lead) != prints[i]]
@@ -215,21 +216,30 @@ def score_leads(
         "version": spec.number,
         "scored_at": now,
     }
+    # 101 possible scores, a handful of trends: each worked out once per batch.
+    grades = {score: grade_for(score, spec.grade_bands) for score in range(101)}
+    trends: dict[tuple[int | None, int, str | None], str] = {}
     rows = []
     for lead, probability, explanation, fingerprint in zip(
         leads, scores, stored, prints, strict=True
     ):
         score = max(0, min(100, round(probability)))
+        key = (lead.score, score, lead.score_trend)
+        trend = trends.get(key)
+        if trend is None:
+            trend = trends[key] = trend_of(*key)
+        explanation.update(extra)
+        explanation["fingerprint"] = fingerprint
         rows.append(
             {
                 "lead_id": lead.id,
                 "score": score,
-                "grade": grade_for(score, spec.grade_bands),
-                "score_trend": trend_of(lead.score, score, lead.score_trend),
-                "score_reasons": explanation | extra | {"fingerprint": fingerprint},
+                "grade": grades[score],
+                "score_trend": trend,
+                "score_reasons": explanation,
             }
         )
-    _write(session, leads, rows, loaded)
+    _write(session, leads, rows, loaded, raw_ids=raw is not None)
     return total
 
 
@@ -261,7 +271,8 @@ def _write(
     session: Session,
     leads: Sequence[Any],
     rows: list[dict[str, Any]],
-    loaded: Mapping[uuid.UUID, Lead] | None,
+    loaded: Mapping[Any, Lead] | None,
+    raw_ids: bool = False,
 ) -> None:
     if not rows:
         return
@@ -273,7 +284,7 @@ def _write(
     columns = []
     for name in order:
         values = [row[name] for row in rows]
-        processor = processors.get(name)
+        processor = None if raw_ids and name == "lead_id" else processors.get(name)
         if processor is not None:
             # None is SQL NULL (not the JSON text 'null') in every column.
             values = [None if v is None else processor(v) for v in values]
@@ -335,21 +346,30 @@ def rescore_model(session: Session, model_id: uuid.UUID) -> int:
         return 0
     # Another model can only take leads from this one if it is at least as specific.
     rivals = [s for s in specs if s is not spec and len(s.filter) >= len(spec.filter)]
-    columns = [
-        *lead_columns(spec.fields, {key for s in specs for key in s.filter}),
-        Lead.score_reasons["fingerprint"].as_string().label("fingerprint"),
-    ]
+    keys = {key for s in specs for key in s.filter}
     loaded = {obj.id: obj for obj in list(session.identity_map.values()) if isinstance(obj, Lead)}
+    raw: RawRead | None = None
+    if rivals:
+        # Typed rows: the rivals' filters are tested on them in Python.
+        selected = lead_columns(spec.fields, keys)
+    else:
+        # Untyped rows through Core (no ORM row loading, no per-value result types): the
+        # ids stay the driver's values, and the write binds them as they came.
+        selected, raw = raw_lead_columns(session.get_bind().dialect, spec.fields, keys)
+        if raw.id_bind is not None:
+            loaded = {raw.id_bind(key): obj for key, obj in loaded.items()}
     stmt = (
-        select(*columns)
+        select(*selected, Lead.score_reasons["fingerprint"].as_string().label("fingerprint"))
         .where(Lead.state == "open", Lead.deleted_at.is_(None), scope_clause(spec.filter))
         .order_by(Lead.id)
         .execution_options(yield_per=BATCH)
     )
+    session.flush()  # a Core read does not autoflush as session.execute does
+    result = session.connection().execute(stmt)
     count = 0
-    for chunk in session.execute(stmt).partitions():
+    for chunk in result.partitions():
         mine = [row for row in chunk if model_for(specs, row) is spec] if rivals else chunk
-        count += score_leads(session, spec, mine, loaded)
+        count += score_leads(session, spec, mine, loaded, raw)
     return count
 
 
