@@ -107,7 +107,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--leads", type=int, default=170_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--pg-write",
+        choices=["arrays", "executemany"],
+        default="arrays",
+        help="PostgreSQL: one UPDATE … FROM unnest(arrays) per chunk, or an executemany",
+    )
     args, _ = parser.parse_known_args()
+    scorer.PG_ARRAYS = args.pg_write == "arrays"
     wire()
     VAR.mkdir(parents=True, exist_ok=True)
     urls = []

@@ -160,15 +160,21 @@ def raw_lead_columns(
     dialect: Any, codes: Sequence[str], filter_keys: Iterable[str] = ()
 ) -> tuple[list[Any], RawRead]:
     """`lead_columns` without result types, and what turns their values into typed ones."""
-    names = lead_column_names(codes, filter_keys)
     processors = {}
-    for name in names:
-        type_ = getattr(Lead, name).type.dialect_impl(dialect)
-        processor = type_.result_processor(dialect, None)
+    columns = []
+    for name in lead_column_names(codes, filter_keys):
+        column = getattr(Lead, name)
+        try:
+            processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
+        except TypeError:
+            # The processor depends on the type the server reports (psycopg's numeric):
+            # this column is read typed, as usual.
+            columns.append(column)
+            continue
         if processor is not None:
             processors[name] = processor
+        columns.append(type_coerce(column, NullType()).label(name))
     id_type = Lead.id.type.dialect_impl(dialect)
-    columns = [type_coerce(getattr(Lead, name), NullType()).label(name) for name in names]
     return columns, RawRead(processors, id_type.bind_processor(dialect))
 
 
