@@ -35,7 +35,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict
 from leadgate.leads.models import Lead
-from leadgate.scoring.explain import reasons
+from leadgate.scoring.explain import reasons_json
 from leadgate.scoring.leadfields import RawRead, build_columns, lead_columns, raw_lead_columns
 from leadgate.scoring.learning import ScoringPipeline
 from leadgate.scoring.models import ScoringModel, ScoringModelVersion
@@ -212,14 +212,16 @@ def score_leads(
         leads = [leads[i] for i in changed]
         prints = [prints[i] for i in changed]
         matrix = matrix[changed]
-    scores, stored = reasons(pipeline, columns, len(leads), matrix)
-    now = utcnow().isoformat()
-    extra = {
-        "model_id": str(spec.model_id),
-        "model": spec.name,
-        "version": spec.number,
-        "scored_at": now,
-    }
+    scores, stored = reasons_json(pipeline, columns, len(leads), matrix)
+    # The stored reasons are JSON text (see reasons_json): the model's keys close it.
+    extra = json.dumps(
+        {
+            "model_id": str(spec.model_id),
+            "model": spec.name,
+            "version": spec.number,
+            "scored_at": utcnow().isoformat(),
+        }
+    )[1:-1]
     # 101 possible scores, a handful of trends: each worked out once per batch.
     grades = {score: grade_for(score, spec.grade_bands) for score in range(101)}
     trends: dict[tuple[int | None, int, str | None], str] = {}
@@ -232,15 +234,13 @@ def score_leads(
         trend = trends.get(key)
         if trend is None:
             trend = trends[key] = trend_of(*key)
-        explanation.update(extra)
-        explanation["fingerprint"] = fingerprint
         rows.append(
             {
                 "lead_id": lead.id,
                 "score": score,
                 "grade": grades[score],
                 "score_trend": trend,
-                "score_reasons": explanation,
+                "score_reasons": f'{explanation}, {extra}, "fingerprint": "{fingerprint}"}}',
             }
         )
     _write(session, leads, rows, loaded, raw_ids=raw is not None)
@@ -298,7 +298,14 @@ def _keep_loaded(
         target = lead if isinstance(lead, Lead) else (loaded or {}).get(lead.id)
         if target is not None:
             for key in _SCORE_COLUMNS:
-                set_committed_value(target, key, row[key])
+                value = row[key]
+                if key == "score_reasons" and isinstance(value, str):
+                    value = json.loads(value)
+                set_committed_value(target, key, value)
+
+
+def _json_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _write_rows(connection: Any, rows: list[dict[str, Any]], raw_ids: bool) -> None:
@@ -310,7 +317,10 @@ def _write_rows(connection: Any, rows: list[dict[str, Any]], raw_ids: bool) -> N
     for name in order:
         values = [row[name] for row in rows]
         processor = None if raw_ids and name == "lead_id" else processors.get(name)
-        if processor is not None:
+        if name == "score_reasons":
+            # Already JSON text (scored) or None (cleared): the driver sends it as is.
+            values = [None if v is None else _json_text(v) for v in values]
+        elif processor is not None:
             # None is SQL NULL (not the JSON text 'null') in every column.
             values = [None if v is None else processor(v) for v in values]
         columns.append(values)
@@ -347,7 +357,7 @@ def _write_arrays(connection: Any, rows: list[dict[str, Any]]) -> None:
             "grades": [row["grade"] for row in rows],
             "trends": [row["score_trend"] for row in rows],
             # The same text the JSON type's own processor would send (json.dumps).
-            "reasons": [json.dumps(row["score_reasons"]) for row in rows],
+            "reasons": [_json_text(row["score_reasons"]) for row in rows],
         },
     )
 
