@@ -31,7 +31,7 @@ from bench.common import VAR, pg_url
 from bench.seed import seed
 from leadgate.db.engine import make_session_factory
 from leadgate.leads.models import Lead
-from leadgate.scoring import scorer, service
+from leadgate.scoring import scorer, service, writing
 from leadgate.scoring.leadfields import DEFAULT_FIELDS, raw_lead_columns
 from leadgate.scoring.schemas import ScoringModelCreate
 from leadgate.security.roles import Role
@@ -114,7 +114,7 @@ def main() -> None:
         help="PostgreSQL: one UPDATE … FROM unnest(arrays) per chunk, or an executemany",
     )
     args, _ = parser.parse_known_args()
-    scorer.PG_ARRAYS = args.pg_write == "arrays"
+    writing.PG_ARRAYS = args.pg_write == "arrays"
     wire()
     VAR.mkdir(parents=True, exist_ok=True)
     urls = []
