@@ -31,8 +31,8 @@ from bench.common import VAR, pg_url
 from bench.seed import seed
 from leadgate.db.engine import make_session_factory
 from leadgate.leads.models import Lead
-from leadgate.scoring import scorer, service
-from leadgate.scoring.leadfields import DEFAULT_FIELDS, lead_columns
+from leadgate.scoring import scorer, service, writing
+from leadgate.scoring.leadfields import DEFAULT_FIELDS, raw_lead_columns
 from leadgate.scoring.schemas import ScoringModelCreate
 from leadgate.security.roles import Role
 from leadgate.wiring import wire
@@ -42,15 +42,17 @@ FIELDS = [*DEFAULT_FIELDS, "rating", "city", "estimated_value"]
 
 
 def read_floor(session: Session, fields: list[str]) -> tuple[float, int]:
-    """The same columns of the same leads, streamed the same way, and nothing else."""
+    """The same columns of the same leads, streamed the same way (Core, untyped, as the
+    rescore reads them), and nothing else."""
+    columns, _ = raw_lead_columns(session.get_bind().dialect, fields)
     stmt = (
-        select(*lead_columns(fields))
+        select(*columns, Lead.score_reasons["fingerprint"].as_string().label("fingerprint"))
         .where(Lead.state == "open", Lead.deleted_at.is_(None))
         .order_by(Lead.id)
         .execution_options(yield_per=scorer.BATCH)
     )
     start = time.perf_counter()
-    count = sum(len(chunk) for chunk in session.execute(stmt).partitions())
+    count = sum(len(chunk) for chunk in session.connection().execute(stmt).partitions())
     return time.perf_counter() - start, count
 
 
@@ -105,7 +107,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--leads", type=int, default=170_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--pg-write",
+        choices=["arrays", "executemany"],
+        default="arrays",
+        help="PostgreSQL: one UPDATE … FROM unnest(arrays) per chunk, or an executemany",
+    )
     args, _ = parser.parse_known_args()
+    writing.PG_ARRAYS = args.pg_write == "arrays"
     wire()
     VAR.mkdir(parents=True, exist_ok=True)
     urls = []

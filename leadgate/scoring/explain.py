@@ -26,6 +26,7 @@ field move together).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -222,6 +223,89 @@ def _reason_dicts(
             }
         )
     return out
+
+
+def reasons_json(
+    pipeline: ScoringPipeline,
+    columns: Mapping[str, Sequence[object]],
+    n: int,
+    matrix: Matrix,
+) -> tuple[list[float], list[str]]:
+    """As `reasons`, each lead's stored reasons as JSON text: exactly `json.dumps` of the
+    dict `reasons` gives, without its closing brace (the caller adds its own keys).
+
+    Writing 100,000 leads, building the dicts and encoding them cost more than the model:
+    here each field's words are encoded once per distinct value and a lead's text is
+    joined from those pieces."""
+    scores: list[float] = []
+    out: list[str] = []
+    for start in _chunks(n):
+        part = {name: values[start : start + CHUNK] for name, values in columns.items()}
+        found = effects_of(pipeline, matrix[start : start + CHUNK])
+        scores.extend(found.scores.tolist())
+        if np.isfinite(found.points).all() and np.isfinite(found.interactions).all():
+            out.extend(_reason_texts(pipeline, part, found))
+        else:  # NaN/inf: json.dumps's own spelling
+            out.extend(json.dumps(d)[:-1] for d in _reason_dicts(pipeline, part, found))
+    return scores, out
+
+
+# The minus sign as json.dumps writes it (ASCII escape).
+_MINUS = json.dumps("\u2212")[1:-1]
+
+
+def _reason_texts(
+    pipeline: ScoringPipeline, columns: Mapping[str, Sequence[object]], found: Effects
+) -> list[str]:
+    # Must stay in step with _reason_dicts (tests compare json.loads of one to the other).
+    fields = pipeline.encoder.fields
+    top = min(TOP_REASONS, len(fields))
+    ups = np.argsort(-found.points, axis=1, kind="stable")[:, :top].tolist()
+    downs = np.argsort(found.points, axis=1, kind="stable")[:, :top].tolist()
+    points = found.points.tolist()
+    interactions = found.interactions.tolist()
+    typical = f'{{"typical_score": {round(found.typical, 1)!r}, "positive": ['
+    n = len(points)
+    values = [columns.get(f.name) or [None] * n for f in fields]
+    names = [json.dumps(f.name) for f in fields]
+    # Per field and distinct value: the reason's JSON up to its effect, and its sentence's
+    # JSON string up to the sign.
+    pieces: list[dict[object, tuple[str, str]]] = [{} for _ in fields]
+
+    def piece(i: int, j: int) -> tuple[str, str]:
+        raw = values[i][j]
+        try:
+            return pieces[i][raw]
+        except KeyError:
+            made = pieces[i][raw] = _piece(names[i], fields[i].describe(raw))
+            return made
+        except TypeError:
+            return _piece(names[i], fields[i].describe(raw))
+
+    def reason(i: int, j: int, effect: float) -> str:
+        head, said = piece(i, j)
+        sign = "+" if effect >= 0 else _MINUS
+        return f'{head}{round(effect, 1)!r}{said}{sign}{abs(effect):.0f} %"}}'
+
+    out = []
+    for j, row in enumerate(points):
+        up = [i for i in ups[j] if row[i] > NOISE]
+        down = [i for i in downs[j] if row[i] < -NOISE]
+        shown = sum(row[i] for i in up) + sum(row[i] for i in down)
+        out.append(
+            typical
+            + ", ".join([reason(i, j, row[i]) for i in up])
+            + '], "negative": ['
+            + ", ".join([reason(i, j, row[i]) for i in down])
+            + f'], "other_fields": {round(sum(row) - shown, 1)!r}'
+            + f', "interactions": {round(interactions[j], 1)!r}'
+        )
+    return out
+
+
+def _piece(name: str, text: str) -> tuple[str, str]:
+    head = f'{{"field": {name}, "text": {json.dumps(text)}, "effect": '
+    return head, ', "sentence": ' + json.dumps(text + ": ")[:-1]
 
 
 def field_importance(

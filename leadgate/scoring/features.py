@@ -71,14 +71,17 @@ class FieldEncoding:
     def encode_column(self, values: Sequence[object], out: Matrix) -> None:
         """Write this field's block for `values` into `out` (rows x width)."""
         if self.kind is FieldKind.NUMERIC:
-            for row, value in enumerate(values):
-                number = as_number(value)
-                if number is None:
-                    out[row, 0] = self.median
-                    if self.with_missing:
-                        out[row, 1] = 1.0
-                else:
-                    out[row, 0] = _squash(number) if self.log_scale else number
+            # Each distinct value is converted once, then the block is filled column-wise.
+            try:
+                cells = {value: self._cell(value) for value in set(values)}
+                filled = list(map(cells.__getitem__, values))
+            except (TypeError, KeyError):  # unhashable, or a NaN that is not itself
+                filled = [self._cell(value) for value in values]
+            if filled:
+                block = np.array(filled, dtype=np.float64)
+                out[:, 0] = block[:, 0]
+                if self.with_missing:
+                    out[:, 1] = block[:, 1]
             return
         index = {key: i for i, key in enumerate(self.categories)}
         other = len(index) if self.with_other else None
@@ -100,6 +103,13 @@ class FieldEncoding:
                 rows.append(row)
                 cols.append(slot)
         out[rows, cols] = 1.0
+
+    def _cell(self, value: object) -> tuple[float, float]:
+        """A numeric field's (value, missing flag) for one raw value."""
+        number = as_number(value)
+        if number is None:
+            return self.median, 1.0
+        return (_squash(number) if self.log_scale else number), 0.0
 
     @staticmethod
     def _slot(

@@ -67,6 +67,13 @@ def is_missing(value: object) -> bool:
 
 def as_number(value: object) -> float | None:
     """The value as a float, or None when it is missing or not a number."""
+    kind = type(value)
+    # What database columns hold, first: no parsing to do.
+    if kind is float or kind is Decimal:
+        number = float(value)  # type: ignore[arg-type]
+        return number if math.isfinite(number) else None
+    if kind is int:
+        return float(value)  # type: ignore[arg-type]
     if is_missing(value):
         return None
     if isinstance(value, bool):

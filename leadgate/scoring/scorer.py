@@ -1,8 +1,8 @@
-"""Writing scores on open leads: score, grade, trend and reasons from a published version.
+"""Scoring open leads: score, grade, trend and reasons from a published version.
 
-Scores are derived data: they are written with a plain UPDATE that neither
-bumps the lead's `version` (a nightly rescore must not make every open edit
-form stale, 412) nor writes an audit row per lead.
+Scores are derived data: they are written (`writing`) with a plain UPDATE that
+neither bumps the lead's `version` (a nightly rescore must not make every open
+edit form stale, 412) nor writes an audit row per lead.
 
 What is published is read once per transaction (`published`, kept in
 `session.info` for that transaction only), so another process publishing or
@@ -10,12 +10,14 @@ reverting is seen by the next transaction, and a lead save with nothing
 published costs one light query per transaction and no scoring at all.
 Fitted pipelines never change once trained: they are kept per process by
 version id. A batch (rescore, bulk create) reads only the lead columns the
-model needs, scores a chunk in one pass and writes it with one executemany.
+model needs (a rescore reads them untyped: `leadfields.RawRead`), scores a
+chunk in one pass and writes it with one statement.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import pickle
 import threading
@@ -27,17 +29,17 @@ from datetime import datetime
 from typing import Any
 
 import sklearn
-from sqlalchemy import ColumnElement, Table, bindparam, select, true, update
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict
 from leadgate.leads.models import Lead
-from leadgate.scoring.explain import reasons
-from leadgate.scoring.leadfields import build_columns, lead_columns
+from leadgate.scoring.explain import reasons_json
+from leadgate.scoring.leadfields import RawRead, build_columns, lead_columns, raw_lead_columns
 from leadgate.scoring.learning import ScoringPipeline
 from leadgate.scoring.models import ScoringModel, ScoringModelVersion
+from leadgate.scoring.writing import write_scores
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,6 @@ _cache: OrderedDict[uuid.UUID, ScoringPipeline] = OrderedDict()
 _cache_lock = threading.Lock()
 _CACHE_SIZE = 16
 _INFO_KEY = "leadgate.scoring.published"
-_SCORE_COLUMNS = ("score", "grade", "score_trend", "score_reasons")
 
 
 @dataclass(frozen=True)
@@ -183,10 +184,11 @@ def score_leads(
     session: Session,
     spec: Published,
     leads: Sequence[Any],
-    loaded: Mapping[uuid.UUID, Lead] | None = None,
+    loaded: Mapping[Any, Lead] | None = None,
+    raw: RawRead | None = None,
 ) -> int:
     """Score `leads` (Lead objects, or rows with `lead_columns` and `fingerprint`) with one
-    pass of the model and one executemany; loaded Lead objects are kept in step.
+    pass of the model and one write (writing.write_scores); loaded Lead objects are kept in step.
 
     A lead whose model inputs are unchanged since its last score (same fingerprint: the
     version, its name and grade bands, and the lead's encoded features) already holds
@@ -196,7 +198,7 @@ def score_leads(
         return 0
     total = len(leads)  # all of them are up to date when this returns
     pipeline = pipeline_for(session, spec)
-    columns = build_columns(session, leads, spec.fields)
+    columns = build_columns(session, leads, spec.fields, raw=raw)
     matrix = pipeline.encoder.encode_columns(columns, total)
     prints = _fingerprints(spec, matrix)
     changed = [i for i, lead in enumerate(leads) if _fingerprint_of(lead) != prints[i]]
@@ -207,29 +209,38 @@ def score_leads(
         leads = [leads[i] for i in changed]
         prints = [prints[i] for i in changed]
         matrix = matrix[changed]
-    scores, stored = reasons(pipeline, columns, len(leads), matrix)
-    now = utcnow().isoformat()
-    extra = {
-        "model_id": str(spec.model_id),
-        "model": spec.name,
-        "version": spec.number,
-        "scored_at": now,
-    }
+    scores, stored = reasons_json(pipeline, columns, len(leads), matrix)
+    # The stored reasons are JSON text (see reasons_json): the model's keys close it.
+    extra = json.dumps(
+        {
+            "model_id": str(spec.model_id),
+            "model": spec.name,
+            "version": spec.number,
+            "scored_at": utcnow().isoformat(),
+        }
+    )[1:-1]
+    # 101 possible scores, a handful of trends: each worked out once per batch.
+    grades = {score: grade_for(score, spec.grade_bands) for score in range(101)}
+    trends: dict[tuple[int | None, int, str | None], str] = {}
     rows = []
     for lead, probability, explanation, fingerprint in zip(
         leads, scores, stored, prints, strict=True
     ):
         score = max(0, min(100, round(probability)))
+        key = (lead.score, score, lead.score_trend)
+        trend = trends.get(key)
+        if trend is None:
+            trend = trends[key] = trend_of(*key)
         rows.append(
             {
                 "lead_id": lead.id,
                 "score": score,
-                "grade": grade_for(score, spec.grade_bands),
-                "score_trend": trend_of(lead.score, score, lead.score_trend),
-                "score_reasons": explanation | extra | {"fingerprint": fingerprint},
+                "grade": grades[score],
+                "score_trend": trend,
+                "score_reasons": f'{explanation}, {extra}, "fingerprint": "{fingerprint}"}}',
             }
         )
-    _write(session, leads, rows, loaded)
+    write_scores(session, leads, rows, loaded, raw_ids=raw is not None)
     return total
 
 
@@ -252,82 +263,12 @@ def _fingerprint_of(lead: Any) -> str | None:
     return getattr(lead, "fingerprint", None)
 
 
-def clear_scores(session: Session, leads: Sequence[Lead]) -> None:
-    rows = [{"lead_id": lead.id, **dict.fromkeys(_SCORE_COLUMNS)} for lead in leads]
-    _write(session, leads, rows, None)
-
-
-def _write(
-    session: Session,
-    leads: Sequence[Any],
-    rows: list[dict[str, Any]],
-    loaded: Mapping[uuid.UUID, Lead] | None,
-) -> None:
-    if not rows:
-        return
-    connection = session.connection()
-    sql, order, processors = _update_sql(connection.dialect)
-    # The values go through the column types' own bind processors (uuid, JSON), column
-    # by column, then to the driver's executemany as they are: SQLAlchemy's generic
-    # per-row parameter handling cost more than the UPDATEs themselves.
-    columns = []
-    for name in order:
-        values = [row[name] for row in rows]
-        processor = processors.get(name)
-        if processor is not None:
-            # None is SQL NULL (not the JSON text 'null') in every column.
-            values = [None if v is None else processor(v) for v in values]
-        columns.append(values)
-    params: list[Any] = (
-        list(zip(*columns, strict=True))
-        if connection.dialect.positional
-        else [dict(zip(order, values, strict=True)) for values in zip(*columns, strict=True)]
-    )
-    # One lead (a save) goes as a plain execute: psycopg's executemany runs in pipeline
-    # mode, which cost a 4 ms scheduler tick per call on this machine.
-    connection.exec_driver_sql(sql, params[0] if len(params) == 1 else params)
-    # Keep the loaded objects in step without marking them changed.
-    for lead, row in zip(leads, rows, strict=True):
-        target = lead if isinstance(lead, Lead) else (loaded or {}).get(lead.id)
-        if target is not None:
-            for key in _SCORE_COLUMNS:
-                set_committed_value(target, key, row[key])
-
-
-_SQL: dict[str, tuple[str, list[str], dict[str, Any]]] = {}
-
-
-def _update_sql(dialect: Any) -> tuple[str, list[str], dict[str, Any]]:
-    """The UPDATE compiled once per dialect: its SQL, parameter order and bind processors."""
-    found = _SQL.get(dialect.name)
-    if found is None:
-        table = Lead.__table__
-        assert isinstance(table, Table)
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("lead_id"))
-            .values({name: bindparam(name) for name in _SCORE_COLUMNS})
-            # Derived data: a rescore is not a change of the lead (no updated_at bump).
-            .values(updated_at=table.c.updated_at)
-        )
-        compiled = stmt.compile(dialect=dialect)
-        order = list(compiled.positiontup or []) if dialect.positional else list(compiled.params)
-        types = {"lead_id": table.c.id.type} | {name: table.c[name].type for name in _SCORE_COLUMNS}
-        processors = {}
-        for name, type_ in types.items():
-            processor = type_.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                processors[name] = processor
-        found = _SQL[dialect.name] = (str(compiled), order, processors)
-    return found
-
-
 def rescore_model(session: Session, model_id: uuid.UUID) -> int:
     """Score every open lead in the model's scope with its published version (leads a
     more specific published model covers are left to that model).
 
     One query streams only the columns the model needs (yield_per: memory stays flat);
-    each chunk of BATCH leads is scored in one pass and written with one executemany."""
+    each chunk of BATCH leads is scored in one pass and written with one statement."""
     forget_published(session)
     specs = published(session)
     spec = next((s for s in specs if s.model_id == model_id), None)
@@ -335,21 +276,30 @@ def rescore_model(session: Session, model_id: uuid.UUID) -> int:
         return 0
     # Another model can only take leads from this one if it is at least as specific.
     rivals = [s for s in specs if s is not spec and len(s.filter) >= len(spec.filter)]
-    columns = [
-        *lead_columns(spec.fields, {key for s in specs for key in s.filter}),
-        Lead.score_reasons["fingerprint"].as_string().label("fingerprint"),
-    ]
+    keys = {key for s in specs for key in s.filter}
     loaded = {obj.id: obj for obj in list(session.identity_map.values()) if isinstance(obj, Lead)}
+    raw: RawRead | None = None
+    if rivals:
+        # Typed rows: the rivals' filters are tested on them in Python.
+        selected = lead_columns(spec.fields, keys)
+    else:
+        # Untyped rows through Core (no ORM row loading, no per-value result types): the
+        # ids stay the driver's values, and the write binds them as they came.
+        selected, raw = raw_lead_columns(session.get_bind().dialect, spec.fields, keys)
+        if raw.id_bind is not None:
+            loaded = {raw.id_bind(key): obj for key, obj in loaded.items()}
     stmt = (
-        select(*columns)
+        select(*selected, Lead.score_reasons["fingerprint"].as_string().label("fingerprint"))
         .where(Lead.state == "open", Lead.deleted_at.is_(None), scope_clause(spec.filter))
         .order_by(Lead.id)
         .execution_options(yield_per=BATCH)
     )
+    session.flush()  # a Core read does not autoflush as session.execute does
+    result = session.connection().execute(stmt)
     count = 0
-    for chunk in session.execute(stmt).partitions():
+    for chunk in result.partitions():
         mine = [row for row in chunk if model_for(specs, row) is spec] if rivals else chunk
-        count += score_leads(session, spec, mine, loaded)
+        count += score_leads(session, spec, mine, loaded, raw)
     return count
 
 

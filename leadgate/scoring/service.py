@@ -32,6 +32,7 @@ from leadgate.scoring.learning import NotEnoughData, fit_pipeline
 from leadgate.scoring.metrics import PUBLISH_MIN_AUC, evaluate
 from leadgate.scoring.models import ScoringModel, ScoringModelVersion
 from leadgate.scoring.schemas import ScoringModelCreate, ScoringModelUpdate
+from leadgate.scoring.writing import clear_scores
 from leadgate.security.access import Actor, ensure, load
 from leadgate.security.roles import Op
 
@@ -113,7 +114,7 @@ def _hand_over(session: Session, leads: list[Lead]) -> None:
             orphans.append(lead)
     for spec, group in groups.values():
         scorer.score_leads(session, spec, group)
-    scorer.clear_scores(session, orphans)
+    clear_scores(session, orphans)
 
 
 def _window_start(model: ScoringModel, now: datetime) -> datetime:

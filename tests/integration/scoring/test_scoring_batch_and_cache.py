@@ -11,10 +11,14 @@ import pytest
 from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from leadgate.activities.schemas import ActivityCreate
+from leadgate.activities.service import create_activity
+from leadgate.core.clock import utcnow
 from leadgate.leads import service as leads
 from leadgate.leads.models import Lead
 from leadgate.leads.schemas import LeadCreate, LeadUpdate
 from leadgate.scoring import scorer, service
+from leadgate.scoring.leadfields import build_columns, lead_columns, raw_lead_columns
 from leadgate.scoring.models import ScoringModel, ScoringModelVersion
 from leadgate.scoring.schemas import ScoringModelCreate
 from leadgate.security.access import Actor
@@ -260,3 +264,37 @@ def test_a_rescore_rewrites_only_leads_whose_inputs_changed(
     db.expire_all()
     assert first.grade == "D"
     assert second.grade == "D"
+
+
+def test_a_rescore_reads_untyped_rows_into_the_same_fields_as_lead_rows(
+    db: Session, admin_actor: Actor
+) -> None:
+    opened = _open_leads(db, admin_actor, 6)
+    for i, lead in enumerate(opened[:3]):
+        for _ in range(i + 1):
+            create_activity(
+                db,
+                admin_actor,
+                ActivityCreate(
+                    type="task", subject="Call back", regarding_type="lead", regarding_id=lead.id
+                ),
+            )
+    db.flush()
+    codes = [
+        "lead_source",
+        "industry",
+        "email_domain_kind",
+        "completeness",
+        "activity_count",
+        "days_since_activity",
+        "has_campaign",
+        "account.industry",
+    ]
+    where = (Lead.state == "open", Lead.id.in_([lead.id for lead in opened]))
+    typed = db.execute(select(*lead_columns(codes)).where(*where).order_by(Lead.id)).all()
+    columns, raw = raw_lead_columns(db.get_bind().dialect, codes)
+    untyped = db.connection().execute(select(*columns).where(*where).order_by(Lead.id)).all()
+    now = utcnow()
+    from_typed = build_columns(db, typed, codes, now)
+    assert build_columns(db, untyped, codes, now, raw=raw) == from_typed
+    assert sorted(from_typed["Activities"]) == [0, 0, 0, 1, 2, 3]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
 import pytest
 
 from leadgate.scoring.attribution import contributions
-from leadgate.scoring.explain import explain, reasons
+from leadgate.scoring.explain import explain, reasons, reasons_json
 from leadgate.scoring.learning import BOOSTED_TREES, LOGISTIC, ScoringPipeline, fit_pipeline
 from tests.unit.scoring.synthetic import leads
 
@@ -64,3 +65,19 @@ def test_a_lead_alone_gets_exactly_what_it_gets_in_a_batch(fitted: Any) -> None:
         one_score, one = reasons(pipeline, _columns(test[i : i + 1]), 1)
         assert one_score == [scores[i]]
         assert one == [stored[i]]
+
+
+def test_stored_reasons_text_is_exactly_the_json_of_the_reasons(fitted: Any) -> None:
+    pipeline, test = fitted
+    # Odd values too: quotes, a backslash, non-ASCII and missing ones are put in words.
+    test = [dict(r) for r in test]
+    test[0]["Source"] = 'Trade "show" \\ Café'
+    test[1]["Source"] = None
+    scores, stored = reasons(pipeline, _columns(test), len(test))
+    matrix = pipeline.encoder.encode(test)
+    text_scores, texts = reasons_json(pipeline, _columns(test), len(test), matrix)
+    assert text_scores == scores
+    assert [text + "}" for text in texts] == [json.dumps(d) for d in stored]
+    assert "Caf\\u00e9" in texts[0]
+    assert any(d["negative"] for d in stored)
+    assert any(d["positive"] for d in stored)
