@@ -18,13 +18,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadgate.audit.recording import add_record, change_record, write_event
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict, DomainError, ValidationFailed
 from leadgate.core.ids import new_id
+from leadgate.db.bulk import insert_rows
 from leadgate.dedup.merge import typed_value
 from leadgate.imports.mapping import build_mapping, get_mapping
 from leadgate.imports.models import ImportJob, ImportRow
@@ -127,7 +128,7 @@ def _run_batch(
         }
         for r in results
     ]
-    session.execute(insert(ImportRow.__table__), outcomes)  # type: ignore[arg-type]
+    insert_rows(session, ImportRow.__table__, outcomes)  # type: ignore[arg-type]
     job.rows_done = batch[-1][0]
     job.created_count += sum(r.outcome == "created" for r in results)
     job.updated_count += sum(r.outcome == "updated" for r in results)
