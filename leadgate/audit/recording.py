@@ -30,6 +30,7 @@ from leadgate.security.roles import Op
 _NOISE = frozenset({"updated_at", "updated_by_id", "version", "created_at", "created_by_id"})
 # Values never written to the log in clear.
 _SECRET = frozenset({"password_hash", "token_hash"})
+_NOISE_AND_ID = _NOISE | {"id"}
 
 
 _PLAIN = frozenset({type(None), bool, int, float, str})
@@ -180,9 +181,9 @@ def insert_records(
             model.RECORD_TYPE,
             row["id"],
             {
-                k: "***" if k in _SECRET else [None, jsonable(v)]
+                k: "***" if k in _SECRET else [None, v if type(v) in _PLAIN else jsonable(v)]
                 for k, v in row.items()
-                if v is not None and k not in _NOISE and k != "id"
+                if v is not None and k not in _NOISE_AND_ID
             },
             now,
         )
