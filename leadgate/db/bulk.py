@@ -100,3 +100,15 @@ def _copy(
         with cursor.copy(sql) as copy:
             for row in zip(*values, strict=True):
                 copy.write_row(row)
+
+
+def analyze(session: Session, tables: Sequence[str]) -> None:
+    """Refresh the PostgreSQL planner's statistics of `tables` (no-op elsewhere).
+
+    A bulk load grows tables faster than autovacuum re-analyzes them (and it may be
+    off): planned from an empty table's statistics, the next batch's prefetch queries
+    scan every row loaded so far, and the import slows down batch after batch."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        quote = connection.dialect.identifier_preparer.quote
+        connection.exec_driver_sql(f"ANALYZE {', '.join(quote(name) for name in tables)}")
