@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 # (dialect name, table name, columns) -> (sql, parameter order, processors by column)
@@ -95,11 +96,16 @@ def _copy(
     names = ", ".join(quote(name) for name in order)
     raw = connection.connection.dbapi_connection
     assert raw is not None
-    with raw.cursor() as cursor:  # type: ignore[attr-defined]
-        sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
-        with cursor.copy(sql) as copy:
+    sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+    error = connection.dialect.loaded_dbapi.Error
+    try:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[attr-defined]
             for row in zip(*values, strict=True):
                 copy.write_row(row)
+    except error as exc:
+        # As SQLAlchemy raises it for its own statements (IntegrityError, …): callers
+        # catch DBAPIError to fall back to row-by-row writes.
+        raise DBAPIError.instance(sql, None, exc, error, dialect=connection.dialect) from exc
 
 
 def analyze(session: Session, tables: Sequence[str]) -> None:
