@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, insert, inspect
+from sqlalchemy import Table, inspect
 from sqlalchemy.orm import Session
 
 from leadgate.audit.models import AuditEvent
@@ -22,6 +22,7 @@ from leadgate.core.clock import utcnow
 from leadgate.core.errors import StaleRecord
 from leadgate.core.ids import new_id
 from leadgate.db.base import Base
+from leadgate.db.bulk import complete, insert_rows
 from leadgate.security.access import Actor, ensure_on
 from leadgate.security.roles import Op
 
@@ -29,6 +30,7 @@ from leadgate.security.roles import Op
 _NOISE = frozenset({"updated_at", "updated_by_id", "version", "created_at", "created_by_id"})
 # Values never written to the log in clear.
 _SECRET = frozenset({"password_hash", "token_hash"})
+_NOISE_AND_ID = _NOISE | {"id"}
 
 
 _PLAIN = frozenset({type(None), bool, int, float, str})
@@ -84,6 +86,27 @@ def write_event(
     return event
 
 
+def event_row(
+    actor: Actor,
+    record_type: str,
+    record_id: uuid.UUID,
+    changes: dict[str, Any],
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """A "create" audit event as a plain row (bulk INSERTs); `changes` already jsonable."""
+    return {
+        "id": new_id(),
+        "occurred_at": now or utcnow(),
+        "actor_id": actor.user_id,
+        "channel": actor.channel,
+        "action": "create",
+        "record_type": record_type,
+        "record_id": record_id,
+        "summary": "",
+        "changes": changes,
+    }
+
+
 def check_version(record: Base, expected_version: int | None) -> None:
     """412 when the client's If-Match names an older version than the stored one."""
     current = getattr(record, "version", None)
@@ -130,24 +153,6 @@ def add_records(session: Session, actor: Actor, records: Sequence[Base]) -> None
         write_event(session, actor, "create", record.RECORD_TYPE, record.id, values)  # type: ignore[attr-defined]
 
 
-def _complete(table: Table, row: dict[str, Any]) -> dict[str, Any]:
-    """The row with every unset column's Python-side default, as an ORM insert stores it."""
-    for column in table.columns:
-        if column.name in row:
-            continue
-        default: Any = column.default
-        if default is None:
-            row[column.name] = None
-        elif default.is_scalar:
-            row[column.name] = default.arg
-        elif default.is_callable:
-            # SQLAlchemy wraps a zero-argument default to take the execution context.
-            row[column.name] = default.arg(None)
-        else:
-            row[column.name] = None
-    return row
-
-
 def insert_records(
     session: Session, actor: Actor, model: type[Base], rows: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -166,31 +171,25 @@ def insert_records(
             row.setdefault("updated_at", now)
             row.setdefault("version", 1)
             row["created_by_id"] = row["updated_by_id"] = actor.user_id
-        done.append(_complete(table, row))
+        done.append(complete(table, row))
     if not done:
         return done
-    session.execute(insert(table), done)
-    channel = actor.channel
+    insert_rows(session, table, done)
     events = [
-        {
-            "id": new_id(),
-            "occurred_at": now,
-            "actor_id": actor.user_id,
-            "channel": channel,
-            "action": "create",
-            "record_type": model.RECORD_TYPE,
-            "record_id": row["id"],
-            "summary": "",
-            "changes": {
-                k: "***" if k in _SECRET else [None, jsonable(v)]
+        event_row(
+            actor,
+            model.RECORD_TYPE,
+            row["id"],
+            {
+                k: "***" if k in _SECRET else [None, v if type(v) in _PLAIN else jsonable(v)]
                 for k, v in row.items()
-                if v is not None and k not in _NOISE and k != "id"
+                if v is not None and k not in _NOISE_AND_ID
             },
-        }
+            now,
+        )
         for row in done
     ]
-    # The table, not the entity: an entity INSERT takes the slower ORM bulk path.
-    session.execute(insert(AuditEvent.__table__), events)  # type: ignore[arg-type]
+    insert_rows(session, AuditEvent.__table__, events)  # type: ignore[arg-type]
     return done
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 
+from leadgate.db.bulk import insert_rows
 from leadgate.dedup.keys import RuleLogic, blocking_keys, side_fields, values_of
 from leadgate.dedup.models import DuplicateRule, MatchKey
 from leadgate.dedup.registry import model_for
@@ -93,8 +94,7 @@ def index_records(session: Session, record_type: str, records: Iterable[Any], ne
         )
     rows = [row for rule in rules for record in records for row in _rows(rule, record)]
     if rows:
-        # The table, not the entity: an entity INSERT takes the slower ORM bulk path.
-        session.execute(insert(MatchKey.__table__), rows)  # type: ignore[arg-type]
+        insert_rows(session, MatchKey.__table__, rows)  # type: ignore[arg-type]
 
 
 def on_created_many(session: Session, event: Any) -> None:

@@ -18,14 +18,16 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadgate.audit.recording import add_record, change_record, write_event
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict, DomainError, ValidationFailed
 from leadgate.core.ids import new_id
+from leadgate.db.bulk import analyze, insert_rows
 from leadgate.dedup.merge import typed_value
+from leadgate.dedup.models import MatchKey
 from leadgate.imports.mapping import build_mapping, get_mapping
 from leadgate.imports.models import ImportJob, ImportRow
 from leadgate.imports.reading import Rows, open_sheet
@@ -127,7 +129,7 @@ def _run_batch(
         }
         for r in results
     ]
-    session.execute(insert(ImportRow.__table__), outcomes)  # type: ignore[arg-type]
+    insert_rows(session, ImportRow.__table__, outcomes)  # type: ignore[arg-type]
     job.rows_done = batch[-1][0]
     job.created_count += sum(r.outcome == "created" for r in results)
     job.updated_count += sum(r.outcome == "updated" for r in results)
@@ -150,17 +152,23 @@ def run_job(
             raise Conflict(f"import {job_id} is {job.state}; it cannot run again")
         job.state = "running"
         path, file_name, skip = Path(job.file_path), job.file_name, job.rows_done
+        record_type = job.record_type
     try:
         sheet = open_sheet(path, file_name)
     except (DomainError, OSError) as exc:
         _finish(factory, actor, job_id, "failed", str(getattr(exc, "detail", exc)))
         raise
-    for batch in _batches(sheet.rows, skip):
+    for done, batch in enumerate(_batches(sheet.rows, skip), start=1):
         with factory() as session, session.begin():
             job = session.get_one(ImportJob, job_id)
             _run_batch(session, actor, job, _context(job, sheet.headers), batch)
             if progress is not None:
                 progress(job)
+        if done & (done - 1) == 0:  # after batches 1, 2, 4, 8, …: while the tables double
+            with factory() as session, session.begin():
+                analyze(
+                    session, [target_for(record_type).model.__tablename__, MatchKey.__tablename__]
+                )
     _finish(factory, actor, job_id, "completed", None)
 
 

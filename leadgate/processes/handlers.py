@@ -49,7 +49,7 @@ def on_lead_created(session: Session, event: LeadCreated) -> None:
 
 def on_leads_created(session: Session, event: LeadsCreated) -> None:
     if event.actor is not None and event.records:
-        starting.start_for_leads(session, event.actor, event.records)
+        starting.start_bulk_for_leads(session, event.actor, event.records)
 
 
 def _start_for_opportunity(session: Session, event: OpportunityCreated | LeadQualified) -> None:
