@@ -189,7 +189,7 @@ def list_groups(
         readable_clause(actor, record_type),
     )
     keys = parse_sort("-score", {"score": DuplicateGroup.score}, "-score", DuplicateGroup.id)
-    page = fetch_page(session, stmt, keys, cursor=cursor, limit=limit)
+    page = fetch_page(session, stmt, keys, cursor=cursor, limit=limit, count=cursor is None)
     groups = list(page.items)
     members = _members(session, record_type, [g.id for g in groups])
     views = [GroupView(g, members[g.id]) for g in groups]

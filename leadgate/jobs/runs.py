@@ -77,7 +77,7 @@ def list_runs(
         stmt = stmt.where(JobRun.kind == kind)
     if state is not None:
         stmt = stmt.where(JobRun.state == state)
-    return fetch_page(session, stmt, keys, cursor=cursor, limit=limit)
+    return fetch_page(session, stmt, keys, cursor=cursor, limit=limit, count=cursor is None)
 
 
 def claim(session: Session, run_id: uuid.UUID) -> JobRun | None:

@@ -88,6 +88,7 @@ def test_own_runs_are_listed_newest_first_with_keyset_pages(admin: Api, api_as) 
     _scan(api_as(Role.SALES_MANAGER))  # someone else's: never listed here
     first = admin.get(URL, params={"limit": 2}).json()
     assert [r["id"] for r in first["items"]] == ids[::-1][:2]
+    assert first["count"] == 3  # own runs only, counted on the first page
     second = admin.get(URL, params={"limit": 2, "cursor": first["next_cursor"]}).json()
     assert [r["id"] for r in second["items"]] == ids[:1]
     assert second["next_cursor"] is None
