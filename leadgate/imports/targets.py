@@ -19,7 +19,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
@@ -40,22 +39,15 @@ from leadgate.contacts.models import Contact
 from leadgate.contacts.schemas import ContactCreate, ContactUpdate
 from leadgate.core.drafts import Draft
 from leadgate.core.errors import ValidationFailed
-from leadgate.core.fields import Currency, Input, Money, Probability, Text
+from leadgate.core.fields import Input, Money, Text
 from leadgate.core.ids import new_id
 from leadgate.core.normalize import company_key, email_key
-from leadgate.core.picklists import (
-    ForecastCategory,
-    Need,
-    PurchaseProcess,
-    PurchaseTimeframe,
-    Rating,
-)
 from leadgate.leads import service as leads
 from leadgate.leads.models import Lead
 from leadgate.leads.schemas import LeadCreate, LeadUpdate
 from leadgate.opportunities import service as opportunities
 from leadgate.opportunities.models import Opportunity
-from leadgate.opportunities.schemas import OpportunityCreate, OpportunityUpdate, SalesStage
+from leadgate.opportunities.schemas import OpportunityCreate, OpportunityDetails, OpportunityUpdate
 from leadgate.security.access import Actor, can, load, scoped
 from leadgate.security.roles import Op
 
@@ -163,29 +155,13 @@ def find_contact(session: Session, actor: Actor, text: str, field: str) -> Conta
     return _one(session, stmt, field, "contact", text)  # type: ignore[no-any-return]
 
 
-class OpportunityImport(Input):
+class OpportunityImport(OpportunityDetails):
     """An opportunity row: its customer named by `account` or `customer_contact`."""
 
     name: str = Field(min_length=1, max_length=300)
     account: str | None = Field(default=None, max_length=300)
     customer_contact: str | None = Field(default=None, max_length=300)
     contact: str | None = Field(default=None, max_length=300)
-    estimated_value: Money | None = None
-    estimated_close_date: date | None = None
-    probability: Probability | None = None
-    rating: Rating | None = None
-    forecast_category: ForecastCategory | None = None
-    sales_stage: SalesStage | None = None
-    budget_amount: Money | None = None
-    purchase_timeframe: PurchaseTimeframe | None = None
-    purchase_process: PurchaseProcess | None = None
-    decision_maker: bool | None = None
-    need: Need | None = None
-    current_situation: Text | None = None
-    customer_need: Text | None = None
-    proposed_solution: Text | None = None
-    description: Text | None = None
-    currency: Currency | None = None
 
     @model_validator(mode="after")
     def _one_customer(self) -> OpportunityImport:

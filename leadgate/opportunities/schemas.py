@@ -23,10 +23,9 @@ from leadgate.leads.schemas import LeadRead
 SalesStage = Literal["qualify", "develop", "propose", "close"]
 
 
-class _OpportunityFields(Input):
-    account_id: uuid.UUID | None = None
-    customer_contact_id: uuid.UUID | None = None
-    contact_id: uuid.UUID | None = None
+class OpportunityDetails(Input):
+    """What a salesperson records about a deal, whichever way it arrives (API, import)."""
+
     estimated_value: Money | None = None
     estimated_close_date: date | None = None
     probability: Probability | None = None
@@ -41,11 +40,18 @@ class _OpportunityFields(Input):
     current_situation: Text | None = None
     customer_need: Text | None = None
     proposed_solution: Text | None = None
+    description: Text | None = None
+    currency: Currency | None = None
+
+
+class _OpportunityFields(OpportunityDetails):
+    # account_id before customer_contact_id: OpportunityCreate's check reads the former.
+    account_id: uuid.UUID | None = None
+    customer_contact_id: uuid.UUID | None = None
+    contact_id: uuid.UUID | None = None
     proposal_presented: bool | None = None
     final_proposal_presented: bool | None = None
     final_decision_date: date | None = None
-    description: Text | None = None
-    currency: Currency | None = None
     price_list_id: uuid.UUID | None = None
     campaign_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None
