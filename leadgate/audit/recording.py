@@ -86,22 +86,30 @@ def write_event(
     return event
 
 
-def event_row(
-    actor: Actor,
-    record_type: str,
-    record_id: uuid.UUID,
-    changes: dict[str, Any],
-    now: datetime | None = None,
+def created_changes(values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """What a "create" event logs of a new row: every non-empty field but its id and the
+    columns every write touches."""
+    return {k: [None, v] for k, v in values.items() if v is not None and k not in _NOISE_AND_ID}
+
+
+def created_event_row(
+    actor: Actor, record_type: str, row: Mapping[str, Any], now: datetime
 ) -> dict[str, Any]:
-    """A "create" audit event as a plain row (bulk INSERTs); `changes` already jsonable."""
+    """The "create" audit event of a plain row (bulk INSERTs), stored as `write_event`
+    stores `created_changes`: secrets masked, values made JSON-able."""
+    changes = {
+        k: "***" if k in _SECRET else [None, v if type(v) in _PLAIN else jsonable(v)]
+        for k, v in row.items()
+        if v is not None and k not in _NOISE_AND_ID
+    }
     return {
         "id": new_id(),
-        "occurred_at": now or utcnow(),
+        "occurred_at": now,
         "actor_id": actor.user_id,
         "channel": actor.channel,
         "action": "create",
         "record_type": record_type,
-        "record_id": record_id,
+        "record_id": row["id"],
         "summary": "",
         "changes": changes,
     }
@@ -126,12 +134,8 @@ def add_record(session: Session, actor: Actor, record: Base, *, check: bool = Tr
         record.updated_by_id = actor.user_id  # type: ignore[attr-defined]
     session.add(record)
     session.flush()
-    values = {
-        k: [None, v]
-        for k, v in column_values(record).items()
-        if v is not None and k not in _NOISE and k != "id"
-    }
-    write_event(session, actor, "create", record.RECORD_TYPE, record.id, values)  # type: ignore[attr-defined]
+    changes = created_changes(column_values(record))
+    write_event(session, actor, "create", record.RECORD_TYPE, record.id, changes)  # type: ignore[attr-defined]
     return record
 
 
@@ -145,12 +149,8 @@ def add_records(session: Session, actor: Actor, records: Sequence[Base]) -> None
     session.add_all(records)
     session.flush()
     for record in records:
-        values = {
-            k: [None, v]
-            for k, v in column_values(record).items()
-            if v is not None and k not in _NOISE and k != "id"
-        }
-        write_event(session, actor, "create", record.RECORD_TYPE, record.id, values)  # type: ignore[attr-defined]
+        changes = created_changes(column_values(record))
+        write_event(session, actor, "create", record.RECORD_TYPE, record.id, changes)  # type: ignore[attr-defined]
 
 
 def insert_records(
@@ -175,20 +175,7 @@ def insert_records(
     if not done:
         return done
     insert_rows(session, table, done)
-    events = [
-        event_row(
-            actor,
-            model.RECORD_TYPE,
-            row["id"],
-            {
-                k: "***" if k in _SECRET else [None, v if type(v) in _PLAIN else jsonable(v)]
-                for k, v in row.items()
-                if v is not None and k not in _NOISE_AND_ID
-            },
-            now,
-        )
-        for row in done
-    ]
+    events = [created_event_row(actor, model.RECORD_TYPE, row, now) for row in done]
     insert_rows(session, AuditEvent.__table__, events)  # type: ignore[arg-type]
     return done
 

@@ -20,7 +20,12 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from leadgate.audit.models import AuditEvent
-from leadgate.audit.recording import column_values, event_row, jsonable, write_event
+from leadgate.audit.recording import (
+    column_values,
+    created_changes,
+    created_event_row,
+    write_event,
+)
 from leadgate.core import clock
 from leadgate.core.ids import new_id
 from leadgate.db.bulk import complete, insert_rows
@@ -70,18 +75,6 @@ class Run:
         self._values = None
 
 
-_NOT_LOGGED = frozenset({"id", "updated_at", "updated_by_id", "version", "created_at"})
-
-
-def created_values(record: Any) -> dict[str, list[Any]]:
-    """What `add_record` logs for a new row: every non-empty field."""
-    return {
-        k: [None, v]
-        for k, v in column_values(record).items()
-        if v is not None and k not in _NOT_LOGGED and k != "created_by_id"
-    }
-
-
 def role_of(session: Session, actor: Actor, owner_id: uuid.UUID) -> str | None:
     if owner_id == actor.user_id:
         return actor.role.value
@@ -102,40 +95,52 @@ def new_visit(
     record: Any,
     now: datetime,
 ) -> StageVisit:
-    return StageVisit(
-        id=new_id(),
-        instance_id=instance.id,
-        flow_id=flow.id,
-        flow_family_id=flow.family_id,
-        stage_key=stage.key,
-        record_type=stage.record_type,
-        record_id=record.id,
-        owner_id=record.owner_id,
-        entered_at=now,
-        entered_by_id=actor.user_id,
-    )
+    return StageVisit(**_visit_row(actor, instance.id, flow, stage, record, now))
 
 
-def _instance(actor: Actor, flow: FlowVersion, lead: Any, opportunity: Any) -> ProcessInstance:
+def _visit_row(
+    actor: Actor,
+    instance_id: uuid.UUID,
+    flow: FlowVersion,
+    stage: Stage,
+    record: Any,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "instance_id": instance_id,
+        "flow_id": flow.id,
+        "flow_family_id": flow.family_id,
+        "stage_key": stage.key,
+        "record_type": stage.record_type,
+        "record_id": record.id,
+        "owner_id": record.owner_id,
+        "entered_at": now,
+        "entered_by_id": actor.user_id,
+    }
+
+
+def _instance_row(
+    actor: Actor, flow: FlowVersion, lead: Any, opportunity: Any, now: datetime
+) -> dict[str, Any]:
     first = flow.stages[0]
-    now = clock.utcnow()
-    return ProcessInstance(
-        id=new_id(),
-        flow_id=flow.id,
-        flow_family_id=flow.family_id,
-        lead_id=lead.id if lead is not None else None,
-        opportunity_id=opportunity.id if opportunity is not None else None,
-        record_type=first.record_type,
-        state=InstanceState.ACTIVE.value,
-        active_stage=first.key,
-        path=[first.key],
-        is_current=True,
-        created_at=now,
-        updated_at=now,
-        created_by_id=actor.user_id,
-        updated_by_id=actor.user_id,
-        version=1,
-    )
+    return {
+        "id": new_id(),
+        "flow_id": flow.id,
+        "flow_family_id": flow.family_id,
+        "lead_id": lead.id if lead is not None else None,
+        "opportunity_id": opportunity.id if opportunity is not None else None,
+        "record_type": first.record_type,
+        "state": InstanceState.ACTIVE.value,
+        "active_stage": first.key,
+        "path": [first.key],
+        "is_current": True,
+        "created_at": now,
+        "updated_at": now,
+        "created_by_id": actor.user_id,
+        "updated_by_id": actor.user_id,
+        "version": 1,
+    }
 
 
 def start(
@@ -158,7 +163,7 @@ def start_many(
     runs = []
     now = clock.utcnow()
     for flow, lead, opportunity in starts:
-        instance = _instance(actor, flow, lead, opportunity)
+        instance = ProcessInstance(**_instance_row(actor, flow, lead, opportunity, now))
         first = flow.stages[0]
         record = lead if first.record_type == "lead" else opportunity
         visit = new_visit(actor, instance, flow, first, record, now)
@@ -170,7 +175,7 @@ def start_many(
             "create",
             ProcessInstance.RECORD_TYPE,
             instance.id,
-            created_values(instance),
+            created_changes(column_values(instance)),
         )
         runs.append(Run(instance, flow, record, visit))
     # No flush: the rows go out with the caller's next flush, in the same batched
@@ -178,15 +183,22 @@ def start_many(
     return runs
 
 
-def start_for_leads(session: Session, actor: Actor, leads: Sequence[Any]) -> list[Run]:
-    """Each new lead gets the first lead flow its owner's role allows."""
-    starts = []
+def _lead_flows(session: Session, actor: Actor, leads: Sequence[Any]) -> list[tuple[Any, Any]]:
+    """Each new lead with the first lead flow its owner's role allows (leads no flow
+    allows are left out)."""
+    chosen = []
     # Reading the flows need not flush the caller's pending rows first.
     with session.no_autoflush:
         for lead in leads:
             flow = default_flow(session, "lead", role_of(session, actor, lead.owner_id))
             if flow is not None:
-                starts.append((flow, lead, None))
+                chosen.append((flow, lead))
+    return chosen
+
+
+def start_for_leads(session: Session, actor: Actor, leads: Sequence[Any]) -> list[Run]:
+    """Each new lead gets the first lead flow its owner's role allows."""
+    starts = [(flow, lead, None) for flow, lead in _lead_flows(session, actor, leads)]
     return start_many(session, actor, starts) if starts else []
 
 
@@ -203,60 +215,12 @@ def start_bulk_for_leads(session: Session, actor: Actor, leads: Sequence[Any]) -
     visit_table = StageVisit.__table__
     assert isinstance(instance_table, Table)
     assert isinstance(visit_table, Table)
-    # Reading the flows need not flush the caller's pending rows first.
-    with session.no_autoflush:
-        for lead in leads:
-            flow = default_flow(session, "lead", role_of(session, actor, lead.owner_id))
-            if flow is None:
-                continue
-            instance = _instance_row(actor, flow, lead, now)
-            instances.append(complete(instance_table, instance))
-            visits.append(complete(visit_table, _visit_row(actor, instance, flow, lead, now)))
-            changed = {
-                k: [None, jsonable(v)]
-                for k, v in instance.items()
-                if v is not None and k not in _NOT_LOGGED and k != "created_by_id"
-            }
-            events.append(event_row(actor, ProcessInstance.RECORD_TYPE, instance["id"], changed))
+    for flow, lead in _lead_flows(session, actor, leads):
+        instance = _instance_row(actor, flow, lead, None, now)
+        instances.append(complete(instance_table, instance))
+        visit = _visit_row(actor, instance["id"], flow, flow.stages[0], lead, now)
+        visits.append(complete(visit_table, visit))
+        events.append(created_event_row(actor, ProcessInstance.RECORD_TYPE, instance, now))
     insert_rows(session, instance_table, instances)
     insert_rows(session, visit_table, visits)
     insert_rows(session, AuditEvent.__table__, events)  # type: ignore[arg-type]
-
-
-def _instance_row(actor: Actor, flow: FlowVersion, lead: Any, now: datetime) -> dict[str, Any]:
-    first = flow.stages[0]
-    return {
-        "id": new_id(),
-        "flow_id": flow.id,
-        "flow_family_id": flow.family_id,
-        "lead_id": lead.id,
-        "opportunity_id": None,
-        "record_type": first.record_type,
-        "state": InstanceState.ACTIVE.value,
-        "active_stage": first.key,
-        "path": [first.key],
-        "is_current": True,
-        "created_at": now,
-        "updated_at": now,
-        "created_by_id": actor.user_id,
-        "updated_by_id": actor.user_id,
-        "version": 1,
-    }
-
-
-def _visit_row(
-    actor: Actor, instance: dict[str, Any], flow: FlowVersion, record: Any, now: datetime
-) -> dict[str, Any]:
-    first = flow.stages[0]
-    return {
-        "id": new_id(),
-        "instance_id": instance["id"],
-        "flow_id": flow.id,
-        "flow_family_id": flow.family_id,
-        "stage_key": first.key,
-        "record_type": first.record_type,
-        "record_id": record.id,
-        "owner_id": record.owner_id,
-        "entered_at": now,
-        "entered_by_id": actor.user_id,
-    }
