@@ -1,8 +1,7 @@
-"""Uploaded import files left in the import folder, and their cleanup.
+"""Uploaded import files: storing them (size-limited) in the import folder, and cleanup.
 
-The API deletes an upload when its import ends and the web deletes it when an
-import ends or a dry run ends without being runnable; a completed web dry run
-keeps its file so that "Run the import" can reuse it. Files of dry runs
+An import job deletes its upload when the import ends; a web dry run keeps its
+file so that "Run the import" can reuse it. Files of dry runs
 nobody ran, of crashed processes, or of failed imports nobody resumed stay:
 `cleanup_uploads` deletes those older than a given age, never the file of a
 pending or running import.
@@ -13,16 +12,38 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadgate.core.errors import Forbidden, ValidationFailed
+from leadgate.core.ids import new_id
 from leadgate.imports.models import ImportJob
 from leadgate.security.access import Actor
 from leadgate.security.roles import Depth, Op, depth
 
 BUSY = ("pending", "running")
+SUFFIXES = (".csv", ".xlsx", ".txt")
+_CHUNK = 1024 * 1024
+
+
+def store_upload(source: BinaryIO, filename: str | None, folder: Path, limit: int) -> Path:
+    """Copy an uploaded file to a new name in `folder`, refusing it past `limit` bytes
+    (nothing is left behind then). The client's name only lends a known suffix."""
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = Path(filename or "").suffix.lower()[:8]
+    target = folder / f"{new_id()}{suffix if suffix in SUFFIXES else ''}"
+    size = 0
+    with target.open("wb") as out:
+        while chunk := source.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise ValidationFailed.on("file", f"larger than the {limit} bytes accepted")
+            out.write(chunk)
+    return target
 
 
 def cleanup_uploads(

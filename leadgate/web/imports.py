@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from leadgate.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
-from leadgate.core.ids import new_id
+from leadgate.core.errors import Conflict, DomainError, Forbidden
 from leadgate.core.settings import Settings
 from leadgate.imports import export, service
 from leadgate.imports.service import ON_DUPLICATE, ImportOptions
 from leadgate.imports.targets import may_import
+from leadgate.imports.uploads import store_upload
 from leadgate.jobs.queue import JobQueue
 from leadgate.jobs.requests import request_import
 from leadgate.security.access import Actor
@@ -35,24 +35,7 @@ from leadgate.web.forms import FormState
 from leadgate.web.render import render
 
 router = APIRouter(include_in_schema=False)
-_CHUNK = 1024 * 1024
 RUNNING = ("pending", "running")
-
-
-def _store(upload: UploadFile, folder: Path, limit: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = Path(upload.filename or "").suffix.lower()[:8]
-    target = folder / f"{new_id()}{suffix if suffix in ('.csv', '.xlsx', '.txt') else ''}"
-    size = 0
-    with target.open("wb") as out:
-        while chunk := upload.file.read(_CHUNK):
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                target.unlink(missing_ok=True)
-                raise ValidationFailed.on("file", f"larger than the {limit} bytes accepted")
-            out.write(chunk)
-    return target
 
 
 def _start(
@@ -63,7 +46,9 @@ def _start(
     options: ImportOptions,
 ) -> tuple[uuid.UUID, uuid.UUID]:
     """The import job and the run that will execute it (committed, not yet queued)."""
-    path = _store(upload, Path(settings.import_dir), settings.max_upload_bytes)
+    path = store_upload(
+        upload.file, upload.filename, Path(settings.import_dir), settings.max_upload_bytes
+    )
     try:
         with factory() as session, session.begin():
             job = service.start_import(session, actor, path, upload.filename or path.name, options)

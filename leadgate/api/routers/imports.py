@@ -20,17 +20,16 @@ from leadgate.api.deps import ActorDep, SessionDep, SettingsDep
 from leadgate.api.routers.job_runs import run_location
 from leadgate.core.errors import ValidationFailed
 from leadgate.core.fields import Input
-from leadgate.core.ids import new_id
 from leadgate.imports import export, purge, service
 from leadgate.imports.mapping import get_mapping, parse_overrides, save_mapping
 from leadgate.imports.service import ImportOptions
+from leadgate.imports.uploads import store_upload
 from leadgate.jobs.queue import JobQueue
 from leadgate.jobs.requests import request_import
 
 router = APIRouter(tags=["imports"])
 RecordType = Literal["lead", "contact", "account"]  # exports
 ImportType = Literal["lead", "contact", "account", "product", "opportunity"]
-_CHUNK = 1024 * 1024
 
 
 class ImportJobRead(BaseModel):
@@ -65,23 +64,6 @@ class MappingRead(BaseModel):
     columns: dict[str, str]
 
 
-def _store(upload: UploadFile, folder: Path, limit: int) -> Path:
-    """Copy the upload to the import folder, refusing it past `limit` bytes."""
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = Path(upload.filename or "").suffix.lower()[:8]
-    target = folder / f"{new_id()}{suffix if suffix in ('.csv', '.xlsx', '.txt') else ''}"
-    size = 0
-    with target.open("wb") as out:
-        while chunk := upload.file.read(_CHUNK):
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                target.unlink(missing_ok=True)
-                raise ValidationFailed.on("file", f"larger than the {limit} bytes accepted")
-            out.write(chunk)
-    return target
-
-
 def _enqueue(request: Request, run_id: uuid.UUID, body: ImportJobRead) -> JSONResponse:
     queue: JobQueue = request.app.state.jobs
     queue.enqueue(run_id)
@@ -111,7 +93,9 @@ def start_import(
         raise ValidationFailed.on(
             "file", f"larger than the {settings.max_upload_bytes} bytes accepted"
         )
-    path = _store(file, Path(settings.import_dir), settings.max_upload_bytes)
+    path = store_upload(
+        file.file, file.filename, Path(settings.import_dir), settings.max_upload_bytes
+    )
     options = ImportOptions(
         type, on_duplicate, vendor, dry_run, mapping, parse_overrides(map or [])
     )
