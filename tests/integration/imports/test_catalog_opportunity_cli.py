@@ -3,38 +3,31 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from leadgate.accounts.schemas import AccountCreate
 from leadgate.accounts.service import create_account
 from leadgate.cli.main import app
-from leadgate.core.settings import get_settings
 from leadgate.db.engine import make_engine, make_session_factory
-from leadgate.db.migrate import upgrade
-from leadgate.security.roles import Role
+from leadgate.security.models import User
 from leadgate.security.service import actor_for_user
-from tests.factories import make_user
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    upgrade(url)
-    engine = make_engine(url)
+def database(database: str) -> str:
+    """The folder's CLI database with the account the opportunities name."""
+    engine = make_engine(database)
     with make_session_factory(engine)() as session, session.begin():
-        user, _ = make_user(session, Role.SYSTEM_ADMINISTRATOR)
-        create_account(session, actor_for_user(user, "cli"), AccountCreate(name="Globex GmbH"))
+        admin = session.scalars(select(User)).one()
+        create_account(session, actor_for_user(admin, "cli"), AccountCreate(name="Globex GmbH"))
     engine.dispose()
-    monkeypatch.setenv("LEADGATE_DATABASE_URL", url)
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
+    return database
 
 
 def test_dynamics_opportunities_and_products(database: str, tmp_path: Path) -> None:

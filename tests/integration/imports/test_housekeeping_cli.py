@@ -5,38 +5,19 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from leadgate.cli.main import app
-from leadgate.core.settings import get_settings
 from leadgate.db.engine import make_engine, make_session_factory
-from leadgate.db.migrate import upgrade
 from leadgate.dedup.models import DuplicateGroup
 from leadgate.imports.models import ImportJob
 from leadgate.security.roles import Role
 from tests.factories import make_user
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session, session.begin():
-        make_user(session, Role.SYSTEM_ADMINISTRATOR)
-    engine.dispose()
-    monkeypatch.setenv("LEADGATE_DATABASE_URL", url)
-    monkeypatch.setenv("LEADGATE_IMPORT_DIR", str(tmp_path / "uploads"))
-    get_settings.cache_clear()
-    yield url
-    get_settings.cache_clear()
 
 
 def invoke(*args: str) -> str:
