@@ -27,9 +27,9 @@ field move together).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sklearn.metrics import roc_auc_score
@@ -37,6 +37,8 @@ from sklearn.metrics import roc_auc_score
 from leadgate.scoring.attribution import contributions
 from leadgate.scoring.features import Matrix, Record
 from leadgate.scoring.learning import ScoringPipeline, _sigmoid
+
+T = TypeVar("T")
 
 TOP_REASONS = 5
 # An effect smaller than this (percentage points) is no reason.
@@ -177,48 +179,61 @@ def reasons(
     return scores, out
 
 
+def _shown(found: Effects, top: int) -> tuple[list[list[float]], list[tuple[list[int], list[int]]]]:
+    """Each lead's points per field, and the fields its reasons show: up to `top` above
+    NOISE (largest first) and below -NOISE (smallest first), ties in the model's field
+    order as Explanation's sorted() has them."""
+    ups = np.argsort(-found.points, axis=1, kind="stable")[:, :top].tolist()
+    downs = np.argsort(found.points, axis=1, kind="stable")[:, :top].tolist()
+    points = found.points.tolist()
+    shown = [
+        ([i for i in up if row[i] > NOISE], [i for i in down if row[i] < -NOISE])
+        for row, up, down in zip(points, ups, downs, strict=True)
+    ]
+    return points, shown
+
+
+def _per_value(
+    fields: Sequence[Any],
+    columns: Mapping[str, Sequence[object]],
+    n: int,
+    make: Callable[[int, object], T],
+) -> Callable[[int, int], T]:
+    """`make(field index, value)` for field i of lead j, made once per distinct value
+    (a lead column holds few distinct values; unhashable ones are made each time)."""
+    values = [columns.get(f.name) or [None] * n for f in fields]
+    made: list[dict[object, T]] = [{} for _ in fields]
+
+    def get(i: int, j: int) -> T:
+        raw = values[i][j]
+        try:
+            return made[i][raw]
+        except KeyError:
+            result = made[i][raw] = make(i, raw)
+            return result
+        except TypeError:
+            return make(i, raw)
+
+    return get
+
+
 def _reason_dicts(
     pipeline: ScoringPipeline, columns: Mapping[str, Sequence[object]], found: Effects
 ) -> list[dict[str, Any]]:
     fields = pipeline.encoder.fields
-    top = min(TOP_REASONS, len(fields))
-    # Stable sorts: ties keep the model's field order, as Explanation's sorted() does.
-    ups = np.argsort(-found.points, axis=1, kind="stable")[:, :top].tolist()
-    downs = np.argsort(found.points, axis=1, kind="stable")[:, :top].tolist()
-    points = found.points.tolist()
+    points, shown = _shown(found, min(TOP_REASONS, len(fields)))
     typical = round(found.typical, 1)
-    n = len(points)
-    values = [columns.get(f.name) or [None] * n for f in fields]
-    # Per field, each distinct value is put in words once (a lead column holds one type).
-    words: list[dict[object, str]] = [{} for _ in fields]
-
-    def text(i: int, j: int) -> str:
-        raw = values[i][j]
-        try:
-            return words[i][raw]
-        except KeyError:
-            said = words[i][raw] = fields[i].describe(raw)
-            return said
-        except TypeError:
-            return fields[i].describe(raw)
-
+    text = _per_value(fields, columns, len(points), lambda i, raw: fields[i].describe(raw))
     out = []
-    for j, row in enumerate(points):
-        positive = [
-            _reason_dict(fields[i].name, text(i, j), row[i]) for i in ups[j] if row[i] > NOISE
-        ]
-        negative = [
-            _reason_dict(fields[i].name, text(i, j), row[i]) for i in downs[j] if row[i] < -NOISE
-        ]
-        shown = sum(row[i] for i in ups[j] if row[i] > NOISE) + sum(
-            row[i] for i in downs[j] if row[i] < -NOISE
-        )
+    for j, (row, (up, down)) in enumerate(zip(points, shown, strict=True)):
         out.append(
             {
                 "typical_score": typical,
-                "positive": positive,
-                "negative": negative,
-                "other_fields": round(sum(row) - shown, 1),
+                "positive": [_reason_dict(fields[i].name, text(i, j), row[i]) for i in up],
+                "negative": [_reason_dict(fields[i].name, text(i, j), row[i]) for i in down],
+                "other_fields": round(
+                    sum(row) - (sum(row[i] for i in up) + sum(row[i] for i in down)), 1
+                ),
                 "interactions": round(float(found.interactions[j]), 1),
             }
         )
@@ -259,28 +274,15 @@ def _reason_texts(
 ) -> list[str]:
     # Must stay in step with _reason_dicts (tests compare json.loads of one to the other).
     fields = pipeline.encoder.fields
-    top = min(TOP_REASONS, len(fields))
-    ups = np.argsort(-found.points, axis=1, kind="stable")[:, :top].tolist()
-    downs = np.argsort(found.points, axis=1, kind="stable")[:, :top].tolist()
-    points = found.points.tolist()
+    points, shown = _shown(found, min(TOP_REASONS, len(fields)))
     interactions = found.interactions.tolist()
     typical = f'{{"typical_score": {round(found.typical, 1)!r}, "positive": ['
-    n = len(points)
-    values = [columns.get(f.name) or [None] * n for f in fields]
     names = [json.dumps(f.name) for f in fields]
     # Per field and distinct value: the reason's JSON up to its effect, and its sentence's
     # JSON string up to the sign.
-    pieces: list[dict[object, tuple[str, str]]] = [{} for _ in fields]
-
-    def piece(i: int, j: int) -> tuple[str, str]:
-        raw = values[i][j]
-        try:
-            return pieces[i][raw]
-        except KeyError:
-            made = pieces[i][raw] = _piece(names[i], fields[i].describe(raw))
-            return made
-        except TypeError:
-            return _piece(names[i], fields[i].describe(raw))
+    piece = _per_value(
+        fields, columns, len(points), lambda i, raw: _piece(names[i], fields[i].describe(raw))
+    )
 
     def reason(i: int, j: int, effect: float) -> str:
         head, said = piece(i, j)
@@ -288,16 +290,14 @@ def _reason_texts(
         return f'{head}{round(effect, 1)!r}{said}{sign}{abs(effect):.0f} %"}}'
 
     out = []
-    for j, row in enumerate(points):
-        up = [i for i in ups[j] if row[i] > NOISE]
-        down = [i for i in downs[j] if row[i] < -NOISE]
-        shown = sum(row[i] for i in up) + sum(row[i] for i in down)
+    for j, (row, (up, down)) in enumerate(zip(points, shown, strict=True)):
+        kept = sum(row[i] for i in up) + sum(row[i] for i in down)
         out.append(
             typical
             + ", ".join([reason(i, j, row[i]) for i in up])
             + '], "negative": ['
             + ", ".join([reason(i, j, row[i]) for i in down])
-            + f'], "other_fields": {round(sum(row) - shown, 1)!r}'
+            + f'], "other_fields": {round(sum(row) - kept, 1)!r}'
             + f', "interactions": {round(interactions[j], 1)!r}'
         )
     return out
