@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from leadgate.activities import queries, service
@@ -21,9 +21,13 @@ from leadgate.activities.schemas import (
     NoteUpdate,
 )
 from leadgate.activities.states import ActivityState
-from leadgate.api.deps import ActorDep, IfMatch, IfMatchRequired, ListDep, SessionDep
+from leadgate.api.deps import ActorDep, IfMatch, ListDep, SessionDep
 from leadgate.api.responses import PageOut, page_response, record_response
-from leadgate.security.access import load
+from leadgate.api.routers.record_routes import (
+    add_delete_route,
+    add_read_route,
+    add_update_route,
+)
 
 router = APIRouter(tags=["activities"])
 
@@ -70,33 +74,18 @@ def create_activity(data: ActivityCreate, session: SessionDep, actor: ActorDep) 
         return record_response(ActivityRead, activity, 201, f"/api/v1/activities/{activity.id}")
 
 
-@router.get("/activities/{activity_id}", response_model=ActivityRead)
-def get_activity(activity_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> JSONResponse:
-    with session.begin():
-        return record_response(ActivityRead, load(session, actor, Activity, activity_id))
-
-
-@router.patch("/activities/{activity_id}", response_model=ActivityRead)
-def update_activity(
-    activity_id: uuid.UUID,
-    data: ActivityUpdate,
-    session: SessionDep,
-    actor: ActorDep,
-    version: IfMatchRequired,
-) -> JSONResponse:
-    with session.begin():
-        return record_response(
-            ActivityRead, service.update_activity(session, actor, activity_id, data, version)
-        )
-
-
-@router.delete("/activities/{activity_id}", status_code=204)
-def delete_activity(
-    activity_id: uuid.UUID, session: SessionDep, actor: ActorDep, version: IfMatchRequired
-) -> Response:
-    with session.begin():
-        service.delete_activity(session, actor, activity_id, version)
-    return Response(status_code=204)
+ACTIVITY = "activity_id"
+add_read_route(router, Activity, ActivityRead, ACTIVITY, "/activities")
+add_update_route(
+    router,
+    Activity,
+    ActivityRead,
+    ActivityUpdate,
+    service.update_activity,
+    ACTIVITY,
+    path="/activities",
+)
+add_delete_route(router, Activity, service.delete_activity, ACTIVITY, "/activities")
 
 
 @router.post("/activities/{activity_id}/complete", response_model=ActivityRead)
@@ -165,30 +154,9 @@ def create_note(data: NoteCreate, session: SessionDep, actor: ActorDep) -> JSONR
         return record_response(NoteRead, note, 201, f"/api/v1/notes/{note.id}")
 
 
-@router.get("/notes/{note_id}", response_model=NoteRead, tags=["notes"])
-def get_note(note_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> JSONResponse:
-    with session.begin():
-        return record_response(NoteRead, load(session, actor, Note, note_id))
-
-
-@router.patch("/notes/{note_id}", response_model=NoteRead, tags=["notes"])
-def update_note(
-    note_id: uuid.UUID,
-    data: NoteUpdate,
-    session: SessionDep,
-    actor: ActorDep,
-    version: IfMatchRequired,
-) -> JSONResponse:
-    with session.begin():
-        return record_response(
-            NoteRead, service.update_note(session, actor, note_id, data, version)
-        )
-
-
-@router.delete("/notes/{note_id}", status_code=204, tags=["notes"])
-def delete_note(
-    note_id: uuid.UUID, session: SessionDep, actor: ActorDep, version: IfMatchRequired
-) -> Response:
-    with session.begin():
-        service.delete_note(session, actor, note_id, version)
-    return Response(status_code=204)
+NOTE, NOTES = "note_id", ["notes"]
+add_read_route(router, Note, NoteRead, NOTE, "/notes", NOTES)
+add_update_route(
+    router, Note, NoteRead, NoteUpdate, service.update_note, NOTE, path="/notes", tags=NOTES
+)
+add_delete_route(router, Note, service.delete_note, NOTE, "/notes", NOTES)

@@ -10,21 +10,23 @@ annotations at registration, and some of them are the arguments of these factori
 
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from leadgate.activities.schemas import TimelineEntry
-from leadgate.api.deps import ActorDep, IfMatch, IfMatchRequired, SessionDep, SettingsDep
-from leadgate.api.responses import record_response, timeline_of
+from leadgate.api.deps import ActorDep, SessionDep, SettingsDep
 from leadgate.api.routers.document_lines import add_line_routes
 from leadgate.api.routers.pdfs import pdf_response
+from leadgate.api.routers.record_routes import add_action_route as add_record_action
+from leadgate.api.routers.record_routes import (
+    add_read_route,
+    add_timeline_route,
+    add_update_route,
+)
 from leadgate.catalog.line_book import LineBook
-from leadgate.leads.schemas import EmptyAction
-from leadgate.security.access import Actor, load
+from leadgate.security.access import Actor
 
 Update = Callable[[Session, Actor, uuid.UUID, Any, int | None], Any]
 Act = Callable[..., Any]
@@ -41,30 +43,10 @@ def add_document_routes(
     model = book.document_model
     noun = model.RECORD_TYPE
 
-    def get_document(document_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> JSONResponse:
-        with session.begin():
-            return record_response(read, load(session, actor, model, document_id))
-
-    def update_document(
-        document_id: uuid.UUID,
-        data: Any,
-        session: SessionDep,
-        actor: ActorDep,
-        version: IfMatchRequired,
-    ) -> JSONResponse:
-        with session.begin():
-            return record_response(read, update(session, actor, document_id, data, version))
-
-    update_document.__annotations__["data"] = update_schema
-
-    def document_timeline(
-        document_id: uuid.UUID,
-        session: SessionDep,
-        actor: ActorDep,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> list[TimelineEntry]:
-        with session.begin():
-            return timeline_of(session, actor, model, document_id, None, limit)
+    add_read_route(router, model, read, "document_id", summary=f"Read a {noun}")
+    add_update_route(
+        router, model, read, update_schema, update, "document_id", summary=f"Edit a {noun}"
+    )
 
     def document_pdf(
         document_id: uuid.UUID, session: SessionDep, actor: ActorDep, settings: SettingsDep
@@ -72,14 +54,9 @@ def add_document_routes(
         with session.begin():
             return pdf_response(session, actor, model, document_id, settings.company_name)
 
-    _name(get_document, f"get_{noun}")
-    _name(update_document, f"update_{noun}")
-    _name(document_timeline, f"{noun}_timeline")
     _name(document_pdf, f"{noun}_pdf")
-    router.get("/{document_id}", response_model=read, summary=f"Read a {noun}")(get_document)
-    router.patch("/{document_id}", response_model=read, summary=f"Edit a {noun}")(update_document)
     add_line_routes(router, book)
-    router.get("/{document_id}/timeline", response_model=list[TimelineEntry])(document_timeline)
+    add_timeline_route(router, model, "document_id")
     router.get("/{document_id}/pdf", response_class=Response, summary=f"The {noun} as PDF")(
         document_pdf
     )
@@ -94,39 +71,8 @@ def add_action_route(
     *,
     summary: str | None = None,
 ) -> None:
-    """POST /{document_id}/{verb}: `act(session, actor, id, [body,] version)` → the document.
-
-    Without a body schema the action takes an optional empty JSON object, so
-    clients may send `{}` or nothing; extra fields are refused with 422.
-    """
-    if body is None:
-
-        def action(
-            document_id: uuid.UUID,
-            session: SessionDep,
-            actor: ActorDep,
-            version: IfMatch,
-            _data: EmptyAction | None = None,
-        ) -> JSONResponse:
-            with session.begin():
-                return record_response(read, act(session, actor, document_id, version))
-
-    else:
-
-        def action(  # type: ignore[misc]  # the same endpoint with a request body
-            document_id: uuid.UUID,
-            data: Any,
-            session: SessionDep,
-            actor: ActorDep,
-            version: IfMatch,
-        ) -> JSONResponse:
-            with session.begin():
-                return record_response(read, act(session, actor, document_id, data, version))
-
-        action.__annotations__["data"] = body
-
-    _name(action, verb.replace("-", "_"))
-    router.post(f"/{{document_id}}/{verb}", response_model=read, summary=summary)(action)
+    """POST /{document_id}/{verb}: `act(session, actor, id, [body,] version)` → the document."""
+    add_record_action(router, verb, read, act, body, id_name="document_id", summary=summary)
 
 
 def _name(endpoint: Callable[..., Any], name: str) -> None:

@@ -5,19 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from leadgate.accounts.schemas import AccountRead
-from leadgate.activities.schemas import TimelineEntry
-from leadgate.api.deps import ActorDep, IfMatch, IfMatchRequired, ListDep, SessionDep
+from leadgate.api.deps import ActorDep, IfMatch, ListDep, SessionDep
 from leadgate.api.duplicates import IgnoreDuplicates, refuse_duplicates
-from leadgate.api.responses import PageOut, page_response, record_response, timeline_of
+from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.routers.record_routes import add_action_route, add_record_routes
 from leadgate.contacts.schemas import ContactRead
 from leadgate.core.picklists import LeadSource, Rating
 from leadgate.leads import queries, service
 from leadgate.leads.models import Lead
-from leadgate.leads.schemas import DisqualifyRequest, EmptyAction, LeadCreate, LeadRead, LeadUpdate
+from leadgate.leads.schemas import DisqualifyRequest, LeadCreate, LeadRead, LeadUpdate
 from leadgate.leads.states import LeadState
 from leadgate.opportunities import qualification
 from leadgate.opportunities.schemas import (
@@ -28,7 +28,6 @@ from leadgate.opportunities.schemas import (
     QualifyRequest,
     QualifyResult,
 )
-from leadgate.security.access import load
 
 router = APIRouter(prefix="/leads", tags=["leads"])
 
@@ -80,45 +79,9 @@ def create_lead(
         return record_response(LeadRead, lead, 201, f"/api/v1/leads/{lead.id}")
 
 
-@router.get("/{lead_id}", response_model=LeadRead)
-def get_lead(lead_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> JSONResponse:
-    with session.begin():
-        return record_response(LeadRead, load(session, actor, Lead, lead_id))
-
-
-@router.patch("/{lead_id}", response_model=LeadRead)
-def update_lead(
-    lead_id: uuid.UUID,
-    data: LeadUpdate,
-    session: SessionDep,
-    actor: ActorDep,
-    version: IfMatchRequired,
-    ignore: IgnoreDuplicates,
-) -> JSONResponse:
-    with session.begin():
-        lead = service.update_lead(session, actor, lead_id, data, version)
-        refuse_duplicates(session, actor, lead, ignore, changed=data.changes())
-        return record_response(LeadRead, lead)
-
-
-@router.delete("/{lead_id}", status_code=204)
-def delete_lead(
-    lead_id: uuid.UUID, session: SessionDep, actor: ActorDep, version: IfMatchRequired
-) -> Response:
-    with session.begin():
-        service.delete_lead(session, actor, lead_id, version)
-    return Response(status_code=204)
-
-
-@router.get("/{lead_id}/timeline", response_model=list[TimelineEntry])
-def lead_timeline(
-    lead_id: uuid.UUID,
-    session: SessionDep,
-    actor: ActorDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[TimelineEntry]:
-    with session.begin():
-        return timeline_of(session, actor, Lead, lead_id, limit=limit)
+add_record_routes(
+    router, Lead, LeadRead, LeadUpdate, service.update_lead, service.delete_lead, duplicates=True
+)
 
 
 @router.get(
@@ -176,37 +139,8 @@ def qualify(
         )
 
 
-@router.post("/{lead_id}/disqualify", response_model=LeadRead)
-def disqualify(
-    lead_id: uuid.UUID,
-    data: DisqualifyRequest,
-    session: SessionDep,
-    actor: ActorDep,
-    version: IfMatch,
-) -> JSONResponse:
-    with session.begin():
-        return record_response(LeadRead, service.disqualify(session, actor, lead_id, data, version))
-
-
-@router.post("/{lead_id}/reactivate", response_model=LeadRead)
-def reactivate(
-    lead_id: uuid.UUID,
-    session: SessionDep,
-    actor: ActorDep,
-    version: IfMatch,
-    _data: EmptyAction | None = None,
-) -> JSONResponse:
-    with session.begin():
-        return record_response(LeadRead, service.reactivate(session, actor, lead_id, version))
-
-
-@router.post("/{lead_id}/mark-contacted", response_model=LeadRead)
-def mark_contacted(
-    lead_id: uuid.UUID,
-    session: SessionDep,
-    actor: ActorDep,
-    version: IfMatch,
-    _data: EmptyAction | None = None,
-) -> JSONResponse:
-    with session.begin():
-        return record_response(LeadRead, service.mark_contacted(session, actor, lead_id, version))
+add_action_route(
+    router, "disqualify", LeadRead, service.disqualify, DisqualifyRequest, id_name="lead_id"
+)
+add_action_route(router, "reactivate", LeadRead, service.reactivate, id_name="lead_id")
+add_action_route(router, "mark-contacted", LeadRead, service.mark_contacted, id_name="lead_id")

@@ -6,15 +6,14 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from leadgate.activities.queries import Ref
-from leadgate.activities.schemas import TimelineEntry
-from leadgate.api.deps import ActorDep, IfMatch, IfMatchRequired, ListDep, SessionDep
-from leadgate.api.responses import PageOut, page_response, record_response, timeline_of
+from leadgate.api.deps import ActorDep, ListDep, SessionDep
+from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.routers.record_routes import add_action_route, add_record_routes
 from leadgate.core.picklists import ForecastCategory
-from leadgate.leads.schemas import EmptyAction
 from leadgate.opportunities import queries, service
 from leadgate.opportunities.models import Opportunity
 from leadgate.opportunities.schemas import (
@@ -81,52 +80,20 @@ def create_opportunity(
         )
 
 
-@router.get("/{opportunity_id}", response_model=OpportunityRead)
-def get_opportunity(
-    opportunity_id: uuid.UUID, session: SessionDep, actor: ActorDep
-) -> JSONResponse:
-    with session.begin():
-        return record_response(OpportunityRead, load(session, actor, Opportunity, opportunity_id))
-
-
-@router.patch("/{opportunity_id}", response_model=OpportunityRead)
-def update_opportunity(
-    opportunity_id: uuid.UUID,
-    data: OpportunityUpdate,
-    session: SessionDep,
-    actor: ActorDep,
-    version: IfMatchRequired,
-) -> JSONResponse:
-    with session.begin():
-        return record_response(
-            OpportunityRead,
-            service.update_opportunity(session, actor, opportunity_id, data, version),
-        )
-
-
-@router.delete("/{opportunity_id}", status_code=204)
-def delete_opportunity(
-    opportunity_id: uuid.UUID, session: SessionDep, actor: ActorDep, version: IfMatchRequired
-) -> Response:
-    with session.begin():
-        service.delete_opportunity(session, actor, opportunity_id, version)
-    return Response(status_code=204)
-
-
 def _with_origin(opportunity: Opportunity) -> list[Ref]:
     # A qualified lead's notes and activities belong on its opportunity's timeline.
     return [("lead", opportunity.originating_lead_id)] if opportunity.originating_lead_id else []
 
 
-@router.get("/{opportunity_id}/timeline", response_model=list[TimelineEntry])
-def opportunity_timeline(
-    opportunity_id: uuid.UUID,
-    session: SessionDep,
-    actor: ActorDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[TimelineEntry]:
-    with session.begin():
-        return timeline_of(session, actor, Opportunity, opportunity_id, _with_origin, limit)
+add_record_routes(
+    router,
+    Opportunity,
+    OpportunityRead,
+    OpportunityUpdate,
+    service.update_opportunity,
+    service.delete_opportunity,
+    related=_with_origin,
+)
 
 
 @router.get("/{opportunity_id}/closes", response_model=list[OpportunityCloseRead])
@@ -141,71 +108,9 @@ def opportunity_closes(
         ]
 
 
-@router.post("/{opportunity_id}/win", response_model=OpportunityRead)
-def win(
-    opportunity_id: uuid.UUID,
-    data: WinRequest,
-    session: SessionDep,
-    actor: ActorDep,
-    version: IfMatch,
-) -> JSONResponse:
-    with session.begin():
-        return record_response(
-            OpportunityRead, service.win(session, actor, opportunity_id, data, version)
-        )
-
-
-@router.post("/{opportunity_id}/lose", response_model=OpportunityRead)
-def lose(
-    opportunity_id: uuid.UUID,
-    data: LoseRequest,
-    session: SessionDep,
-    actor: ActorDep,
-    version: IfMatch,
-) -> JSONResponse:
-    with session.begin():
-        return record_response(
-            OpportunityRead, service.lose(session, actor, opportunity_id, data, version)
-        )
-
-
-@router.post("/{opportunity_id}/reopen", response_model=OpportunityRead)
-def reopen(
-    opportunity_id: uuid.UUID,
-    session: SessionDep,
-    actor: ActorDep,
-    version: IfMatch,
-    _data: EmptyAction | None = None,
-) -> JSONResponse:
-    with session.begin():
-        return record_response(
-            OpportunityRead, service.reopen(session, actor, opportunity_id, version)
-        )
-
-
-@router.post("/{opportunity_id}/hold", response_model=OpportunityRead)
-def hold(
-    opportunity_id: uuid.UUID,
-    session: SessionDep,
-    actor: ActorDep,
-    version: IfMatch,
-    _data: EmptyAction | None = None,
-) -> JSONResponse:
-    with session.begin():
-        return record_response(
-            OpportunityRead, service.hold(session, actor, opportunity_id, version)
-        )
-
-
-@router.post("/{opportunity_id}/resume", response_model=OpportunityRead)
-def resume(
-    opportunity_id: uuid.UUID,
-    session: SessionDep,
-    actor: ActorDep,
-    version: IfMatch,
-    _data: EmptyAction | None = None,
-) -> JSONResponse:
-    with session.begin():
-        return record_response(
-            OpportunityRead, service.resume(session, actor, opportunity_id, version)
-        )
+ID = "opportunity_id"
+add_action_route(router, "win", OpportunityRead, service.win, WinRequest, id_name=ID)
+add_action_route(router, "lose", OpportunityRead, service.lose, LoseRequest, id_name=ID)
+add_action_route(router, "reopen", OpportunityRead, service.reopen, id_name=ID)
+add_action_route(router, "hold", OpportunityRead, service.hold, id_name=ID)
+add_action_route(router, "resume", OpportunityRead, service.resume, id_name=ID)
