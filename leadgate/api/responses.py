@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadgate.activities.queries import Ref, timeline
 from leadgate.activities.schemas import TimelineEntry
-from leadgate.api.deps import etag
+from leadgate.api.deps import ListParams, etag
 from leadgate.db.base import Base
 from leadgate.db.paging import Page
 from leadgate.security.access import Actor, load
@@ -45,6 +45,29 @@ def page_response(schema: type[BaseModel], page: Page[Any]) -> dict[str, Any]:
         "count": page.count,
         "count_is_exact": page.count_is_exact,
     }
+
+
+def list_response(
+    schema: type[BaseModel],
+    session: Session,
+    params: ListParams,
+    fetch: Callable[..., Page[Any]],
+    *args: Any,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """A list endpoint's page, read in its own transaction:
+    `fetch(session, *args, q=…, sort=…, cursor=…, limit=…, **kwargs)` as `schema` items."""
+    with session.begin():
+        page = fetch(
+            session,
+            *args,
+            q=params.q,
+            sort=params.sort,
+            cursor=params.cursor,
+            limit=params.limit,
+            **kwargs,
+        )
+        return page_response(schema, page)
 
 
 def timeline_of(

@@ -13,7 +13,7 @@ from leadgate.accounts.models import Account
 from leadgate.accounts.schemas import AccountCreate, AccountRead, AccountUpdate
 from leadgate.api.deps import ActorDep, ListDep, SessionDep
 from leadgate.api.duplicates import IgnoreDuplicates, refuse_duplicates
-from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.responses import PageOut, list_response, record_response
 from leadgate.api.routers.record_routes import add_record_routes
 from leadgate.core.picklists import RelationshipType
 
@@ -36,19 +36,9 @@ def list_accounts(
         "industry": industry,
         "parent_account_id": parent_account_id,
     }
-    with session.begin():
-        return page_response(
-            AccountRead,
-            queries.list_accounts(
-                session,
-                actor,
-                filters=filters,
-                q=params.q,
-                sort=params.sort,
-                cursor=params.cursor,
-                limit=params.limit,
-            ),
-        )
+    return list_response(
+        AccountRead, session, params, queries.list_accounts, actor, filters=filters
+    )
 
 
 @router.post("", status_code=201, response_model=AccountRead)

@@ -22,7 +22,7 @@ from leadgate.activities.schemas import (
 )
 from leadgate.activities.states import ActivityState
 from leadgate.api.deps import ActorDep, IfMatch, ListDep, SessionDep
-from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.responses import PageOut, list_response, record_response
 from leadgate.api.routers.record_routes import (
     add_delete_route,
     add_read_route,
@@ -52,19 +52,9 @@ def list_activities(
         "regarding_id": regarding_id,
         "due_before": due_before,
     }
-    with session.begin():
-        return page_response(
-            ActivityRead,
-            queries.list_activities(
-                session,
-                actor,
-                filters=filters,
-                q=params.q,
-                sort=params.sort,
-                cursor=params.cursor,
-                limit=params.limit,
-            ),
-        )
+    return list_response(
+        ActivityRead, session, params, queries.list_activities, actor, filters=filters
+    )
 
 
 @router.post("/activities", status_code=201, response_model=ActivityRead)
@@ -132,19 +122,7 @@ def list_notes(
     regarding_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     filters = {"owner_id": owner_id, "regarding_type": regarding_type, "regarding_id": regarding_id}
-    with session.begin():
-        return page_response(
-            NoteRead,
-            queries.list_notes(
-                session,
-                actor,
-                filters=filters,
-                q=params.q,
-                sort=params.sort,
-                cursor=params.cursor,
-                limit=params.limit,
-            ),
-        )
+    return list_response(NoteRead, session, params, queries.list_notes, actor, filters=filters)
 
 
 @router.post("/notes", status_code=201, response_model=NoteRead, tags=["notes"])

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from leadgate.api.deps import ActorDep, ListDep, SessionDep
 from leadgate.api.duplicates import IgnoreDuplicates, refuse_duplicates
-from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.responses import PageOut, list_response, record_response
 from leadgate.api.routers.record_routes import add_record_routes
 from leadgate.contacts import queries, service
 from leadgate.contacts.models import Contact
@@ -28,19 +28,9 @@ def list_contacts(
     account_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     filters = {"owner_id": owner_id, "account_id": account_id}
-    with session.begin():
-        return page_response(
-            ContactRead,
-            queries.list_contacts(
-                session,
-                actor,
-                filters=filters,
-                q=params.q,
-                sort=params.sort,
-                cursor=params.cursor,
-                limit=params.limit,
-            ),
-        )
+    return list_response(
+        ContactRead, session, params, queries.list_contacts, actor, filters=filters
+    )
 
 
 @router.post("", status_code=201, response_model=ContactRead)

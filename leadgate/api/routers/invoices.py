@@ -13,7 +13,7 @@ from leadgate.api.deps import (
     ListDep,
     SessionDep,
 )
-from leadgate.api.responses import PageOut, page_response
+from leadgate.api.responses import PageOut, list_response
 from leadgate.api.routers.document_routes import add_action_route, add_document_routes
 from leadgate.invoices import service
 from leadgate.invoices.models import Invoice
@@ -41,14 +41,9 @@ def list_invoices(
         "state": state, "status": status, "owner_id": owner_id, "account_id": account_id,
         "opportunity_id": opportunity_id, "order_id": order_id, "number": number,
     }  # fmt: skip
-    with session.begin():
-        return page_response(
-            InvoiceRead,
-            list_documents(
-                session, actor, Invoice, filters=filters, q=params.q, sort=params.sort,
-                cursor=params.cursor, limit=params.limit,
-            ),
-        )  # fmt: skip
+    return list_response(
+        InvoiceRead, session, params, list_documents, actor, Invoice, filters=filters
+    )
 
 
 add_document_routes(

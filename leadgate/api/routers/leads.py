@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from leadgate.accounts.schemas import AccountRead
 from leadgate.api.deps import ActorDep, IfMatch, ListDep, SessionDep
 from leadgate.api.duplicates import IgnoreDuplicates, refuse_duplicates
-from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.responses import PageOut, list_response, record_response
 from leadgate.api.routers.record_routes import add_action_route, add_record_routes
 from leadgate.contacts.schemas import ContactRead
 from leadgate.core.picklists import LeadSource, Rating
@@ -56,17 +56,7 @@ def list_leads(
         "external_key": external_key,
         "campaign_id": campaign_id,
     }
-    with session.begin():
-        page = queries.list_leads(
-            session,
-            actor,
-            filters=filters,
-            q=params.q,
-            sort=params.sort,
-            cursor=params.cursor,
-            limit=params.limit,
-        )
-        return page_response(LeadRead, page)
+    return list_response(LeadRead, session, params, queries.list_leads, actor, filters=filters)
 
 
 @router.post("", status_code=201, response_model=LeadRead, summary="Create a lead")

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from leadgate.activities.queries import Ref
 from leadgate.api.deps import ActorDep, ListDep, SessionDep
-from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.responses import PageOut, list_response, record_response
 from leadgate.api.routers.record_routes import add_action_route, add_record_routes
 from leadgate.core.picklists import ForecastCategory
 from leadgate.opportunities import queries, service
@@ -54,19 +54,9 @@ def list_opportunities(
         "originating_lead_id": originating_lead_id,
         "close_before": close_before,
     }
-    with session.begin():
-        return page_response(
-            OpportunityRead,
-            queries.list_opportunities(
-                session,
-                actor,
-                filters=filters,
-                q=params.q,
-                sort=params.sort,
-                cursor=params.cursor,
-                limit=params.limit,
-            ),
-        )
+    return list_response(
+        OpportunityRead, session, params, queries.list_opportunities, actor, filters=filters
+    )
 
 
 @router.post("", status_code=201, response_model=OpportunityRead)

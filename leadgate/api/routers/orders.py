@@ -16,7 +16,7 @@ from leadgate.api.deps import (
     ListDep,
     SessionDep,
 )
-from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.responses import PageOut, list_response, record_response
 from leadgate.api.routers.document_routes import add_action_route, add_document_routes
 from leadgate.invoices import service as invoices
 from leadgate.invoices.schemas import CreateInvoiceRequest, InvoiceRead
@@ -47,14 +47,7 @@ def list_orders(
         "state": state, "status": status, "owner_id": owner_id, "account_id": account_id,
         "opportunity_id": opportunity_id, "quote_id": quote_id, "number": number,
     }  # fmt: skip
-    with session.begin():
-        return page_response(
-            OrderRead,
-            list_documents(
-                session, actor, Order, filters=filters, q=params.q, sort=params.sort,
-                cursor=params.cursor, limit=params.limit,
-            ),
-        )  # fmt: skip
+    return list_response(OrderRead, session, params, list_documents, actor, Order, filters=filters)
 
 
 @router.post("", status_code=201, response_model=OrderRead)

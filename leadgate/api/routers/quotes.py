@@ -15,7 +15,7 @@ from leadgate.api.deps import (
     ListDep,
     SessionDep,
 )
-from leadgate.api.responses import PageOut, page_response, record_response
+from leadgate.api.responses import PageOut, list_response, record_response
 from leadgate.api.routers.document_routes import add_action_route, add_document_routes
 from leadgate.leads.schemas import EmptyAction
 from leadgate.orders import service as orders
@@ -53,14 +53,7 @@ def list_quotes(
         "customer_contact_id": customer_contact_id, "opportunity_id": opportunity_id,
         "number": number,
     }  # fmt: skip
-    with session.begin():
-        return page_response(
-            QuoteRead,
-            list_documents(
-                session, actor, Quote, filters=filters, q=params.q, sort=params.sort,
-                cursor=params.cursor, limit=params.limit,
-            ),
-        )  # fmt: skip
+    return list_response(QuoteRead, session, params, list_documents, actor, Quote, filters=filters)
 
 
 @router.post("", status_code=201, response_model=QuoteRead)
