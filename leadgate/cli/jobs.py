@@ -17,7 +17,7 @@ from leadgate.db.engine import make_engine, make_session_factory
 from leadgate.jobs import runs
 from leadgate.jobs.executor import Factories, execute
 from leadgate.jobs.models import JobRun
-from leadgate.jobs.queue import JobQueue, queue_for
+from leadgate.jobs.queue import JobQueue, WorkerConsumer, queue_for
 from leadgate.wiring import wire
 
 jobs_app = typer.Typer(help="Background job runs", no_args_is_help=True)
@@ -52,21 +52,23 @@ def worker_command(
         bool,
         typer.Option(
             "--periodic/--no-periodic",
-            help="also run scheduled jobs (LEADGATE_RETRAIN_CRON); keep it on one worker only",
+            help="also run scheduled jobs (LEADGATE_RETRAIN_CRON, the stale-run sweep); "
+            "safe on every worker: each slot starts once",
         ),
     ] = True,
 ) -> None:
     """Run the job consumer (imports, training, rescoring, duplicate scans) until stopped."""
-    from huey.consumer import Consumer
-
     settings = get_settings()
     if settings.effective_jobs_mode == "immediate":
         fail("jobs run immediately in this configuration (LEADGATE_JOBS_MODE); no worker needed")
     with job_queue() as (queue, _):
         count = workers or settings.jobs_workers
         where = "Redis" if settings.effective_jobs_mode == "redis" else settings.jobs_sqlite_path
-        out.print(f"worker: {count} threads on the {where} queue; Ctrl+C stops after running jobs")
-        Consumer(
+        out.print(
+            f"worker: {count} threads on the {where} queue; "
+            "Ctrl+C or SIGTERM stops after running jobs"
+        )
+        WorkerConsumer(
             queue.huey, workers=count, worker_type="thread", periodic=periodic, max_delay=2.0
         ).run()
 
@@ -122,10 +124,13 @@ def resume_command(
 ) -> None:
     """Queue a failed run again (or run it here); it continues where it stopped."""
     with session_scope() as session:
-        runs.reopen(session, cli_actor(session, as_user), run_id, force=force)
+        stale_after = get_settings().jobs_stale_after_seconds
+        runs.reopen(
+            session, cli_actor(session, as_user), run_id, force=force, stale_after=stale_after
+        )
     with job_queue() as (queue, factories):
         if here:
-            state = execute(factories, run_id)
+            state = execute(factories, run_id, get_settings().jobs_heartbeat_seconds)
             with factories.read() as session:
                 run = session.get_one(JobRun, run_id)
                 if state != "completed":

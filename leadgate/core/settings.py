@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "change-me-in-production"  # noqa: S105 - the sentinel we refuse
@@ -51,6 +51,22 @@ class Settings(BaseSettings):
     # Retrain every scoring model on this schedule ("minute hour day month weekday",
     # e.g. "0 3 * * *"); unset: no scheduled retrain (cron can run `scoring train --all`).
     retrain_cron: str | None = None
+    # A worker renews its run's heartbeat this often; a running run whose heartbeat is
+    # older than jobs_stale_after_seconds is taken to have lost its worker and is queued
+    # again (failed after jobs_max_attempts starts). Stale-after must leave room for
+    # several missed beats (a busy SQLite writer can delay one).
+    jobs_heartbeat_seconds: float = Field(default=30.0, gt=0, le=3600)
+    jobs_stale_after_seconds: float = Field(default=300.0, gt=0, le=86400)
+    jobs_max_attempts: int = Field(default=5, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _leases_outlive_heartbeats(self) -> Settings:
+        if self.jobs_stale_after_seconds < 3 * self.jobs_heartbeat_seconds:
+            raise ValueError(
+                "jobs_stale_after_seconds must be at least three times jobs_heartbeat_seconds "
+                "(a run would be taken from a live worker that missed one beat)"
+            )
+        return self
 
     @property
     def is_sqlite(self) -> bool:

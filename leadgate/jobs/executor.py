@@ -6,13 +6,18 @@ transactions and marks the run completed inside its last one (`ctx.complete`),
 so a crash either leaves the run resumable or finished, never both half-done.
 A refused job (a DomainError: bad input, not enough data, no permission) ends
 failed with the reason and its transaction rolled back. Any other error ends
-failed as "interrupted" and may be resumed (`runs.reopen`). A worker killed
-mid-run leaves the run "running"; an operator resumes it with force.
+failed as "interrupted" and may be resumed (`runs.reopen`). While a handler works,
+a heartbeat thread renews the run's lease; a worker killed mid-run stops renewing
+it, and the stale-run sweep (`runs.requeue_stale`, a periodic task of every
+worker) queues the run again for another worker. A worker that was only stalled
+and comes back finds its lease gone (`runs.Superseded`): it stops without
+recording anything, and the new attempt carries on.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,14 +52,21 @@ class JobContext:
     params: dict[str, Any]
     done: int  # progress already committed by an earlier attempt
     actor_active: bool
+    attempt: int  # the lease's fencing token (the run's attempts when this one claimed it)
 
     def progress(self, done: int, total: int | None = None) -> None:
         """Record progress in a short transaction of its own (visible at once)."""
         with self.factories.write() as session, session.begin():
-            runs.set_progress(session, self.run_id, done, total)
+            self.record_progress(session, done, total)
+
+    def record_progress(self, session: Session, done: int, total: int | None = None) -> None:
+        """Record progress inside the caller's transaction, so the work and the progress
+        commit together; raises runs.Superseded (rolling the work back) once the run
+        belongs to another attempt."""
+        runs.set_progress(session, self.run_id, self.attempt, done, total)
 
     def complete(self, session: Session, result: dict[str, Any]) -> None:
-        runs.complete(session, self.actor, self.run_id, result)
+        runs.complete(session, self.actor, self.run_id, self.attempt, result)
 
     def complete_with(self, result: dict[str, Any]) -> None:
         """Mark completed in a transaction of its own (for jobs that wrote nothing)."""
@@ -82,34 +94,86 @@ def _start(factories: Factories, run_id: uuid.UUID) -> JobContext | None:
         user = session.get_one(User, run.requested_by_id)
         actor = actor_for_user(user, "job")
         return JobContext(
-            factories, actor, run.id, run.kind, dict(run.params), run.done, user.is_active
+            factories,
+            actor,
+            run.id,
+            run.kind,
+            dict(run.params),
+            run.done,
+            user.is_active,
+            run.attempts,
         )
 
 
-def execute(factories: Factories, run_id: uuid.UUID) -> str | None:
-    """Run (or resume) `run_id` to its end; the final state, or None if nothing ran."""
+class Heartbeat:
+    """Renews a run's lease every `every` seconds on a thread of its own, in short
+    transactions, until stopped or until the run is no longer this attempt's."""
+
+    def __init__(self, factories: Factories, run_id: uuid.UUID, attempt: int, every: float):
+        self._factories, self._run_id, self._attempt, self._every = (
+            factories, run_id, attempt, every,
+        )  # fmt: skip
+        self._stopped = threading.Event()
+        self.beats = 0
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat {run_id}", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._every):
+            try:
+                with self._factories.write() as session, session.begin():
+                    if not runs.beat(session, self._run_id, self._attempt):
+                        return  # finished or taken over: nothing left to renew
+                self.beats += 1
+            except Exception:
+                # A busy database can delay a beat; the stale limit allows several misses.
+                log.warning("job run %s: heartbeat skipped", self._run_id, exc_info=True)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+
+def execute(factories: Factories, run_id: uuid.UUID, heartbeat_seconds: float = 30.0) -> str | None:
+    """Run (or resume) `run_id` to its end; the final state, None if nothing ran, or
+    "superseded" when another attempt took the run over meanwhile."""
     ctx = _start(factories, run_id)
     if ctx is None:
         return None
     error: str | None = None
     try:
-        job = HANDLERS.get(ctx.kind)
-        if job is None:
-            raise DomainError(f"no job of kind {ctx.kind!r} exists")
-        if not ctx.actor_active:
-            raise DomainError("the user who asked for this job is deactivated")
-        job(ctx)
+        with Heartbeat(factories, run_id, ctx.attempt, heartbeat_seconds):
+            job = HANDLERS.get(ctx.kind)
+            if job is None:
+                raise DomainError(f"no job of kind {ctx.kind!r} exists")
+            if not ctx.actor_active:
+                raise DomainError("the user who asked for this job is deactivated")
+            job(ctx)
+    except runs.Superseded:
+        log.warning("job run %s: attempt %s was taken over; stopping", run_id, ctx.attempt)
+        return "superseded"
     except DomainError as exc:
         error = exc.detail
     except Exception as exc:
         log.exception("job run %s interrupted", run_id)
         error = f"interrupted: {exc}"
-    with factories.write() as session, session.begin():
-        if error is not None:
-            runs.fail(session, ctx.actor, run_id, error)
-            return "failed"
-        state = session.get_one(JobRun, run_id).state
-        if state != "completed":  # a handler that forgot to complete is a bug, not success
-            runs.fail(session, ctx.actor, run_id, "the job ended without a result")
-            return "failed"
-        return state
+    try:
+        with factories.write() as session, session.begin():
+            if error is not None:
+                runs.fail(session, ctx.actor, run_id, error, ctx.attempt)
+                return "failed"
+            state = session.get_one(JobRun, run_id).state
+            if state != "completed":  # a handler that forgot to complete is a bug
+                runs.fail(session, ctx.actor, run_id, "the job ended without a result", ctx.attempt)
+                return "failed"
+            return state
+    except runs.Superseded:
+        log.warning("job run %s: attempt %s was taken over; stopping", run_id, ctx.attempt)
+        return "superseded"

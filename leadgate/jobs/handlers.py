@@ -50,7 +50,7 @@ def run_import(ctx: JobContext) -> None:
         # batch commit together, so the bar never runs ahead of what is stored.
         session = object_session(progress)
         if session is not None:
-            runs.set_progress(session, ctx.run_id, progress.rows_done, None)
+            ctx.record_progress(session, progress.rows_done)
         else:
             ctx.progress(progress.rows_done)
 
@@ -59,8 +59,9 @@ def run_import(ctx: JobContext) -> None:
         try:
             imports.run_job(write, ctx.actor, import_id, mirror)
         except Exception as exc:
-            if not isinstance(exc, DomainError):
-                # The import stays resumable from its last committed batch.
+            if not isinstance(exc, DomainError | runs.Superseded):
+                # The import stays resumable from its last committed batch (a superseded
+                # attempt leaves the import to the attempt that took it over).
                 imports.mark_interrupted(write, import_id, f"interrupted: {exc}")
             raise
     with write() as session, session.begin():

@@ -7,13 +7,19 @@ The queue carries only a run's id; its state lives in `job_runs`. Modes:
 - redis (production, LEADGATE_REDIS_URL): workers on any machine.
 `leadgate serve` starts an in-process consumer when the settings say so
 (development by default), so uploads from the pages run without a worker process.
+
+Any number of workers may run, each with Huey's scheduler: a scheduled job starts
+once per slot (`runs.claim_slot`), and every minute each worker sweeps runs whose
+worker stopped renewing its lease back into the queue (`runs.requeue_stale`).
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +28,7 @@ from huey.consumer import Consumer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from leadgate.core.clock import utcnow
 from leadgate.core.errors import DomainError
 from leadgate.core.settings import ConfigError, Settings
 from leadgate.jobs import handlers as _handlers  # noqa: F401  (registers the job kinds)
@@ -77,9 +84,10 @@ class JobQueue:
     def __init__(self, huey: Huey, factories: Callable[[], Factories], settings: Settings):
         self.huey = huey
         self._factories = factories
+        self._settings = settings
 
         def execute_run(run_id: str) -> None:
-            execute(self._factories(), uuid.UUID(run_id))
+            execute(self._factories(), uuid.UUID(run_id), settings.jobs_heartbeat_seconds)
 
         # Huey's decorators are untyped; the wrapped callables enqueue when called.
         as_task: Callable[..., Any] = huey.task(name="execute_run")
@@ -89,6 +97,8 @@ class JobQueue:
                 parse_cron(settings.retrain_cron), name="retrain"
             )
             as_periodic(self.retrain_all)
+        as_sweep: Callable[..., Any] = huey.periodic_task(crontab(), name="requeue_stale")
+        as_sweep(self.requeue_stale)
 
     @property
     def immediate(self) -> bool:
@@ -110,11 +120,28 @@ class JobQueue:
                 "the job queue is unavailable; try again later (the run is marked failed)"
             ) from exc
 
-    def retrain_all(self) -> list[uuid.UUID]:
+    def requeue_stale(self) -> list[uuid.UUID]:
+        """Queue again the runs whose worker stopped renewing their lease."""
+        settings = self._settings
+        with self._factories().write() as session, session.begin():
+            ids = runs.requeue_stale(
+                session, settings.jobs_stale_after_seconds, settings.jobs_max_attempts
+            )
+        for run_id in ids:
+            log.warning("job run %s lost its worker; queued again", run_id)
+            self.enqueue(run_id)
+        return ids
+
+    def retrain_all(self, slot: datetime | None = None) -> list[uuid.UUID]:
         """The scheduled retrain: one queued training run per model, as the first
-        active administrator (none yet: nothing to do)."""
+        active administrator (none yet: nothing to do); once per schedule slot however
+        many workers fire it (the slot is the minute it fired in unless given)."""
         factories = self._factories()
+        slot = slot or utcnow().replace(second=0, microsecond=0)
         with factories.write() as session, session.begin():
+            if not runs.claim_slot(session, "retrain", slot):
+                log.info("scheduled retrain of %s already started by another worker", slot)
+                return []
             admin = _first_admin(session)
             if admin is None:
                 log.warning("scheduled retrain skipped: no active administrator")
@@ -149,6 +176,16 @@ class EmbeddedConsumer(Consumer):  # type: ignore[misc]
 
     def _set_signal_handlers(self) -> None:
         pass
+
+
+class WorkerConsumer(Consumer):  # type: ignore[misc]
+    """`leadgate worker`: SIGTERM (what service managers and containers send) stops as
+    gracefully as Ctrl+C — no new runs, running ones finish; a second signal stops at
+    once, and the stale-run sweep hands what was cut off to another worker."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signal_actions[signal.SIGTERM] = (False, True)
 
 
 def start_embedded(queue: JobQueue, workers: int) -> EmbeddedConsumer:

@@ -158,10 +158,12 @@ def test_an_interrupted_import_shows_its_progress_and_resumes_to_the_same_end(
     monkeypatch.setattr(import_service, "BATCH_SIZE", 3)
     real_progress = runs.set_progress
 
-    def power_cut(session: Session, run_id: uuid.UUID, done: int, total: int | None) -> None:
+    def power_cut(
+        session: Session, run_id: uuid.UUID, attempt: int, done: int, total: int | None
+    ) -> None:
         if done >= 6:
             raise RuntimeError("power cut")
-        real_progress(session, run_id, done, total)
+        real_progress(session, run_id, attempt, done, total)
 
     monkeypatch.setattr(runs, "set_progress", power_cut)
     rows = "".join(f"Topic {i},k{i:02d}\n" for i in range(10))

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from leadgate.api.deps import ActorDep, ListDep, SessionDep
+from leadgate.api.deps import ActorDep, ListDep, SessionDep, SettingsDep
 from leadgate.api.responses import PageOut, page_response
 from leadgate.jobs import requests, runs
 from leadgate.jobs.models import JobRun
@@ -76,12 +76,15 @@ def resume_run(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
+    settings: SettingsDep,
     force: Annotated[
         bool, Query(description="also a run left running by a worker that died")
     ] = False,
 ) -> JSONResponse:
     """Queue a failed run again; it continues where it stopped (an import from its last
-    committed batch). 409 for a completed run, or a running one without `force`."""
+    committed batch). 409 for a completed run, or a running one whose worker still renews
+    its lease, unless `force` (the operator knows that worker died)."""
     with session.begin():
-        run = runs.reopen(session, actor, run_id, force=force)
+        stale_after = settings.jobs_stale_after_seconds
+        run = runs.reopen(session, actor, run_id, force=force, stale_after=stale_after)
     return enqueued(request, session, actor, run)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from huey import MemoryHuey
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,3 +63,21 @@ def test_without_an_administrator_the_schedule_does_nothing(
         ):
             user.is_active = False
     assert _queue(session_factory).retrain_all() == []
+
+
+def test_two_workers_firing_the_same_schedule_slot_retrain_once(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory() as session, session.begin():
+        admin = actor(session)
+        scoring.create_model(session, admin, ScoringModelCreate(name="All", fields=FIELDS))
+    slot = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+    first, second = _queue(session_factory), _queue(session_factory)
+    started = first.retrain_all(slot)
+    assert len(started) == 1
+    assert second.retrain_all(slot) == []
+    with session_factory() as session:
+        kinds = session.scalars(select(JobRun.kind).where(JobRun.kind == "scoring_train")).all()
+        assert len(kinds) == 1
+    # The next day's slot runs again.
+    assert len(second.retrain_all(slot + timedelta(days=1))) == 1

@@ -1,5 +1,6 @@
 """`leadgate worker` as its own process: a run queued on the SQLite queue file is executed
-by the worker, which then stops cleanly on Ctrl+C (SIGINT)."""
+by the worker, which then stops cleanly on Ctrl+C (SIGINT); SIGTERM (what a service
+manager sends) lets the running import finish too."""
 
 from __future__ import annotations
 
@@ -88,5 +89,67 @@ def test_the_worker_process_executes_a_queued_run_and_stops_on_sigint(tmp_path: 
         assert run.result["created"] == 3
         assert worker.returncode == 0, output
         assert "worker: 1 threads" in output
+    finally:
+        engine.dispose()
+
+
+def _wait_until(factory: sessionmaker[Session], run_id: uuid.UUID, done: int) -> JobRun:
+    """Poll until the run is running with at least `done` rows recorded."""
+    pause = threading.Event()
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        with factory() as session:
+            run = session.get_one(JobRun, run_id)
+            if run.state != "queued" and run.done >= done:
+                return run
+        pause.wait(0.05)
+    pytest.fail(f"job run {run_id} did not reach {done} rows within {DEADLINE_SECONDS} s")
+
+
+def test_sigterm_lets_the_running_import_finish_before_the_worker_stops(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'leadgate.db'}"
+    upgrade(url)
+    queue_file = str(tmp_path / "queue.db")
+    env = {
+        **os.environ,
+        "LEADGATE_DATABASE_URL": url,
+        "LEADGATE_ENV": "production",
+        "LEADGATE_SECRET_KEY": "x" * 32,
+        "LEADGATE_JOBS_MODE": "sqlite",
+        "LEADGATE_JOBS_SQLITE_PATH": queue_file,
+    }
+    settings = Settings(database_url=url, jobs_mode="sqlite", jobs_sqlite_path=queue_file)
+    engine = make_engine(url)
+    factory = make_session_factory(engine, writes=True)
+    rows = 12_000  # several batches: the signal arrives with the import under way
+    try:
+        csv = tmp_path / "t.csv"
+        body = "".join(f"Topic {i},t{i}\n" for i in range(rows))
+        csv.write_text("Topic,External Key\n" + body, encoding="utf-8")
+        with factory() as session, session.begin():
+            who = actor(session)
+            job = start_import(session, who, csv, csv.name, ImportOptions("lead"))
+            run_id = request_import(session, who, job.id).id
+        queue_for(settings, lambda: Factories(read=factory, write=factory)).enqueue(run_id)
+        leadgate = Path(sys.executable).with_name("leadgate")
+        worker = subprocess.Popen(  # noqa: S603 - our own entry point, fixed arguments
+            [str(leadgate), "worker", "--workers", "1"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            under_way = _wait_until(factory, run_id, 1)
+            worker.send_signal(signal.SIGTERM)
+            output, _ = worker.communicate(timeout=DEADLINE_SECONDS)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        assert under_way.done < rows, "the import finished before the signal: use more rows"
+        with factory() as session:
+            run = session.get_one(JobRun, run_id)
+        assert (run.state, run.done) == ("completed", rows), (run.error, output)
+        assert worker.returncode == 0, output
     finally:
         engine.dispose()
