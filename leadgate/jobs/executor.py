@@ -20,6 +20,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,15 +142,24 @@ class Heartbeat:
         self._thread.join()
 
 
-def execute(factories: Factories, run_id: uuid.UUID, heartbeat_seconds: float = 30.0) -> str | None:
+def execute(
+    factories: Factories, run_id: uuid.UUID, heartbeat_seconds: float | None = 30.0
+) -> str | None:
     """Run (or resume) `run_id` to its end; the final state, None if nothing ran, or
-    "superseded" when another attempt took the run over meanwhile."""
+    "superseded" when another attempt took the run over meanwhile. Without
+    `heartbeat_seconds` (a run executed inside the request that queued it) no lease is
+    renewed: no other worker could take that run."""
     ctx = _start(factories, run_id)
     if ctx is None:
         return None
     error: str | None = None
     try:
-        with Heartbeat(factories, run_id, ctx.attempt, heartbeat_seconds):
+        lease: AbstractContextManager[object] = (
+            nullcontext()
+            if heartbeat_seconds is None
+            else Heartbeat(factories, run_id, ctx.attempt, heartbeat_seconds)
+        )
+        with lease:
             job = HANDLERS.get(ctx.kind)
             if job is None:
                 raise DomainError(f"no job of kind {ctx.kind!r} exists")

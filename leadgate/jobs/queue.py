@@ -86,8 +86,11 @@ class JobQueue:
         self._factories = factories
         self._settings = settings
 
+        # Immediate mode runs a job inside the request that asks for it: nothing to lease.
+        heartbeat = None if huey.immediate else settings.jobs_heartbeat_seconds
+
         def execute_run(run_id: str) -> None:
-            execute(self._factories(), uuid.UUID(run_id), settings.jobs_heartbeat_seconds)
+            execute(self._factories(), uuid.UUID(run_id), heartbeat)
 
         # Huey's decorators are untyped; the wrapped callables enqueue when called.
         as_task: Callable[..., Any] = huey.task(name="execute_run")
