@@ -54,8 +54,12 @@ def _no_db() -> Factories:
 def test_the_nightly_retrain_is_due_only_at_its_time() -> None:
     settings = _settings(env="test", retrain_cron="0 3 * * *")
     queue = JobQueue(MemoryHuey("t", results=False), _no_db, settings)
-    due = queue.huey.read_periodic(datetime(2026, 11, 25, 3, 0))
-    assert [task.name for task in due] == ["retrain"]
-    assert queue.huey.read_periodic(datetime(2026, 11, 25, 3, 1)) == []
+
+    def due(queue: JobQueue, at: datetime) -> list[str]:
+        return sorted(task.name for task in queue.huey.read_periodic(at))
+
+    # The stale-run sweep is due every minute on every worker.
+    assert due(queue, datetime(2026, 11, 25, 3, 0)) == ["requeue_stale", "retrain"]
+    assert due(queue, datetime(2026, 11, 25, 3, 1)) == ["requeue_stale"]
     unscheduled = JobQueue(MemoryHuey("u", results=False), _no_db, _settings(env="test"))
-    assert unscheduled.huey.read_periodic(datetime(2026, 11, 25, 3, 0)) == []
+    assert due(unscheduled, datetime(2026, 11, 25, 3, 0)) == ["requeue_stale"]
