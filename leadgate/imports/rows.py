@@ -133,6 +133,10 @@ def _decide(
     if existing_id is not None:
         record = session.get_one(ctx.target.model, existing_id)
         return lambda: _update(session, actor, ctx, record, values), _PENDING
+    if ctx.target.natural_key is not None:
+        keyed = ctx.target.natural_key.find(session, actor, row.data)
+        if keyed is not None:
+            return _on_key(session, actor, ctx, row, keyed)
     if ctx.on_duplicate != "create":
         matches = find_duplicates(
             session,
@@ -161,6 +165,31 @@ def _decide(
         return RowResult(0, "created", record.id)
 
     return create, _PENDING
+
+
+def _on_key(
+    session: Session, actor: Actor, ctx: RowContext, row: Prepared, record: Any
+) -> tuple[_Action, RowResult]:
+    """A row naming an existing record by its unique key (a product number)."""
+    key = ctx.target.natural_key
+    assert key is not None
+    value = getattr(record, key.field)
+    kind = ctx.target.record_type
+    if ctx.on_duplicate == "skip":
+        reason = f"duplicate of {kind} {record.id} (same {key.field} {value!r})"
+        return None, RowResult(0, "skipped_duplicate", record.id, errors=[reason])
+    if ctx.on_duplicate == "create":
+        reason = (
+            f"{key.field}: {kind} {value!r} already exists and its {key.field} is unique; "
+            "import with on-duplicate update or skip"
+        )
+        return None, RowResult(0, "failed", errors=[reason])
+
+    def update() -> RowResult:
+        changes = key.changes(session, actor, record, row.data)
+        return _update(session, actor, ctx, record, changes)
+
+    return update, _PENDING
 
 
 _PENDING = RowResult(0, "pending")

@@ -9,9 +9,9 @@ email, full name or id; a product's `parent` family, `unit_group` and
 `default_unit` by number or name), and their create functions look those up
 among the records the importing user may read. A name that finds nothing, or
 finds several records, fails the row naming the field; nothing is created on
-the fly (an opportunity file is not the place to invent accounts). A product
-whose number exists fails the row (products are matched by number, never
-duplicated).
+the fly (an opportunity file is not the place to invent accounts). Products are
+matched by number, never duplicated: a row whose number exists is skipped or
+updates that product (on_duplicate skip / update) and fails on create.
 """
 
 from __future__ import annotations
@@ -59,6 +59,17 @@ _NOT_IMPORTED = frozenset(
 
 
 @dataclass(frozen=True)
+class NaturalKey:
+    """A unique field a file names its records by (a product's number): a row whose key
+    exists is that record's row, never a new record (skip, update, or fail on create)."""
+
+    field: str
+    find: Callable[[Session, Actor, Any], Any | None]
+    # The model field values an update from the row sets on the found record.
+    changes: Callable[[Session, Actor, Any, Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class Target:
     record_type: str
     model: type[Any]
@@ -75,6 +86,7 @@ class Target:
     create_many: Callable[[Session, Actor, list[tuple[uuid.UUID, Any]]], Any] | None = None
     # Records that duplicate rules do not cover: the unsaved stand-in is a bare id.
     matchable: bool = True
+    natural_key: NaturalKey | None = None
 
     @property
     def fields(self) -> set[str]:
@@ -202,8 +214,12 @@ class ProductImport(Input):
     description: Text | None = None
 
 
-def _create_product(session: Session, actor: Actor, data: ProductImport) -> Any:
-    values = data.model_dump(exclude={"parent", "unit_group", "default_unit"})
+def _product_links(
+    session: Session, actor: Actor, data: ProductImport, product: Product | None
+) -> dict[str, Any]:
+    """The ids behind the family, unit group and default unit the row names (only those it
+    names; an update keeps the product's unit group when the row names only a unit)."""
+    values: dict[str, Any] = {}
     if data.parent is not None:
         families = scoped(actor, Product).where(Product.kind == ProductKind.FAMILY.value)
         by_number = families.where(Product.number == data.parent)
@@ -213,28 +229,60 @@ def _create_product(session: Session, actor: Actor, data: ProductImport) -> Any:
             else families.where(func.lower(Product.name) == data.parent.lower())
         )
         values["parent_id"] = _one(session, stmt, "parent", "product family", data.parent).id
-    group = None
+    group_id = product.unit_group_id if product is not None else None
     if data.unit_group is not None:
         groups = scoped(actor, UnitGroup).where(
             func.lower(UnitGroup.name) == data.unit_group.lower()
         )
         group = _one(session, groups, "unit_group", "unit group", data.unit_group)
         values["unit_group_id"] = group.id
+        if data.default_unit is None and group.id != group_id:
+            # A catalog without a unit column: the group's primary unit, as a person would pick.
+            values["default_unit_id"] = session.scalar(
+                select(Unit.id).where(
+                    Unit.unit_group_id == group.id, Unit.name == group.primary_unit
+                )
+            )
+        group_id = group.id
     if data.default_unit is not None:
-        if group is None:
+        if group_id is None:
             raise ValidationFailed.on("default_unit", "give the unit group of the default unit")
         units = scoped(actor, Unit).where(
-            Unit.unit_group_id == group.id, func.lower(Unit.name) == data.default_unit.lower()
+            Unit.unit_group_id == group_id, func.lower(Unit.name) == data.default_unit.lower()
         )
         values["default_unit_id"] = _one(
             session, units, "default_unit", "unit", data.default_unit
         ).id
-    elif group is not None:
-        # A catalog without a unit column: the group's primary unit, as a person would pick.
-        values["default_unit_id"] = session.scalar(
-            select(Unit.id).where(Unit.unit_group_id == group.id, Unit.name == group.primary_unit)
-        )
+    return values
+
+
+_PRODUCT_NAMES = frozenset({"parent", "unit_group", "default_unit"})
+
+
+def _create_product(session: Session, actor: Actor, data: ProductImport) -> Any:
+    values = data.model_dump(exclude=set(_PRODUCT_NAMES))
+    values.update(_product_links(session, actor, data, None))
     return catalog.create_product(session, actor, ProductCreate.model_validate(values))
+
+
+def _existing_product(session: Session, actor: Actor, data: ProductImport) -> Product | None:
+    return session.scalar(scoped(actor, Product).where(Product.number == data.number))
+
+
+def _product_changes(
+    session: Session, actor: Actor, product: Product, data: ProductImport
+) -> dict[str, Any]:
+    """What a row sets on the product of its number: the cells it fills, nothing else
+    (an empty cell never blanks a value the catalog holds)."""
+    given = data.model_fields_set - _PRODUCT_NAMES
+    if "kind" in given and data.kind.value != product.kind:
+        raise ValidationFailed.on(
+            "kind",
+            f"product {product.number!r} is a {product.kind}; an import cannot change its kind",
+        )
+    values = {name: getattr(data, name) for name in given - {"kind"}}
+    values.update(_product_links(session, actor, data, product))
+    return values
 
 
 def _delete_product(
@@ -271,6 +319,7 @@ TARGETS = {
         "product", Product, ProductImport, ProductUpdate, _create_product,
         catalog.update_product, _delete_product, _no_keys, (("number",), ("name",)),
         matchable=False,
+        natural_key=NaturalKey("number", _existing_product, _product_changes),
     ),
     "opportunity": Target(
         "opportunity", Opportunity, OpportunityImport, OpportunityUpdate, _create_opportunity,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from leadgate.accounts.schemas import AccountCreate
 from leadgate.accounts.service import create_account
+from leadgate.catalog.models import Product
 from leadgate.cli.main import app
 from leadgate.db.engine import make_engine, make_session_factory
 from leadgate.security.models import User
@@ -58,6 +60,24 @@ def test_dynamics_opportunities_and_products(database: str, tmp_path: Path) -> N
     result = runner.invoke(app, ["import", str(catalog), "--type", "product"])
     assert result.exit_code == 0, result.output
     assert "2 created" in " ".join(result.output.split())
+
+    # The supplier's next catalog: same numbers, a new price; updated, never duplicated.
+    catalog.write_text(
+        "Product ID,Name,Product Structure,List Price\n"
+        "F-1,Widgets,Product Family,\n"
+        "W-1,Small widget,Product,10.49\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["import", str(catalog), "--type", "product", "--on-duplicate", "update"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 created, 2 updated" in " ".join(result.output.split())
+    engine = make_engine(database)
+    with make_session_factory(engine)() as session:
+        prices = session.execute(select(Product.number, Product.list_price)).all()
+    engine.dispose()
+    assert sorted(prices) == [("F-1", None), ("W-1", Decimal("10.49"))]
 
 
 def test_bad_files_fail_with_one_line(database: str, tmp_path: Path) -> None:
