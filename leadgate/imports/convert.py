@@ -30,9 +30,9 @@ from leadgate.core.picklists import (
 
 MONEY = frozenset(
     {"annual_revenue", "budget_amount", "estimated_value", "list_price", "standard_cost",
-     "current_cost"}
+     "current_cost", "actual_value"}
 )  # fmt: skip
-DATES = frozenset({"estimated_close_date", "final_decision_date"})
+DATES = frozenset({"estimated_close_date", "final_decision_date", "actual_close_date"})
 INTEGERS = frozenset({"employee_count", "probability", "quantity_decimals"})
 BOOLEANS = frozenset({"do_not_email", "do_not_phone", "do_not_bulk_email", "decision_maker"})
 
@@ -42,6 +42,9 @@ class SalesStage(StrEnum):
     DEVELOP = "develop"
     PROPOSE = "propose"
     CLOSE = "close"
+    # Outcomes other CRMs keep in the stage column; the import closes such deals.
+    WON = "won"
+    LOST = "lost"
 
 
 PHONES = frozenset({"phone", "mobile_phone"})
@@ -70,7 +73,8 @@ OPTION_ALIASES = {
     "rating": {
         "a": "hot", "b": "warm", "c": "cold", "high": "hot", "medium": "warm", "low": "cold",
     },
-    "forecast_category": {"commit": "committed", "best case": "best_case"},
+    # Salesforce's forecast category of a won deal is "Closed" (of a lost one "Omitted").
+    "forecast_category": {"commit": "committed", "best case": "best_case", "closed": "won"},
     # Salesforce, HubSpot and Odoo stage names onto our four open stages.
     "sales_stage": {
         "prospecting": "qualify", "qualification": "qualify", "new": "qualify",
@@ -80,6 +84,7 @@ OPTION_ALIASES = {
         "presentationscheduled": "develop", "decisionmakerboughtin": "develop",
         "proposal/price quote": "propose", "proposition": "propose", "proposal": "propose",
         "contractsent": "close", "negotiation/review": "close", "negotiation": "close",
+        "closed won": "won", "closedwon": "won", "closed lost": "lost", "closedlost": "lost",
     },
     "kind": {"product family": "family", "product bundle": "bundle", "kit": "bundle"},
 }  # fmt: skip

@@ -152,5 +152,13 @@ SYNONYMS: dict[str, dict[str, str]] = {
         "proposedsolution": "proposed_solution",
         "description": "description", "currency": "currency", "currencycode": "currency",
         "transactioncurrency": "currency",
+        # Closed deals: Dynamics' Status (Open/Won/Lost) and Status Reason, actual figures,
+        # the loss/win reason of Salesforce, HubSpot and Odoo.
+        "status": "state", "statecode": "state", "statuscode": "status_reason",
+        "actualrevenue": "actual_value", "actualamount": "actual_value",
+        "actualclosedate": "actual_close_date", "closeddate": "actual_close_date",
+        "reason": "close_reason", "lossreason": "close_reason", "lostreason": "close_reason",
+        "closedlostreason": "close_reason", "closedwonreason": "close_reason",
+        "winlossreason": "close_reason",
     },
 }  # fmt: skip

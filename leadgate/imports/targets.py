@@ -7,11 +7,11 @@ rather than identifies: their import schemas take the names (an opportunity's
 `account` by account number, name or id, its `customer_contact` / `contact` by
 email, full name or id; a product's `parent` family, `unit_group` and
 `default_unit` by number or name), and their create functions look those up
-among the records the importing user may read. A name that finds nothing, or
-finds several records, fails the row naming the field; nothing is created on
-the fly (an opportunity file is not the place to invent accounts). Products are
-matched by number, never duplicated: a row whose number exists is skipped or
-updates that product (on_duplicate skip / update) and fails on create.
+among the records the importing user may read (`imports.references`; the rows
+themselves in `imports.products` and `imports.deals`). Products are matched by
+number, never duplicated: a row whose number exists is skipped or updates that
+product (on_duplicate skip / update) and fails on create. Closed deals are
+closed through the opportunity's own transitions.
 """
 
 from __future__ import annotations
@@ -21,34 +21,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
-from pydantic_core import PydanticCustomError
-from sqlalchemy import func, select
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from leadgate.accounts import service as accounts
 from leadgate.accounts.models import Account
 from leadgate.accounts.schemas import AccountCreate, AccountUpdate
-from leadgate.audit.recording import remove_record
 from leadgate.catalog import service as catalog
-from leadgate.catalog.models import Product, Unit, UnitGroup
-from leadgate.catalog.schemas import ProductCreate, ProductUpdate
-from leadgate.catalog.states import ProductKind
+from leadgate.catalog.models import Product
+from leadgate.catalog.schemas import ProductUpdate
 from leadgate.contacts import service as contacts
 from leadgate.contacts.models import Contact
 from leadgate.contacts.schemas import ContactCreate, ContactUpdate
 from leadgate.core.drafts import Draft
 from leadgate.core.errors import ValidationFailed
-from leadgate.core.fields import Input, Money, Text
 from leadgate.core.ids import new_id
-from leadgate.core.normalize import company_key, email_key
+from leadgate.imports import deals, products
 from leadgate.leads import service as leads
 from leadgate.leads.models import Lead
 from leadgate.leads.schemas import LeadCreate, LeadUpdate
 from leadgate.opportunities import service as opportunities
 from leadgate.opportunities.models import Opportunity
-from leadgate.opportunities.schemas import OpportunityCreate, OpportunityDetails, OpportunityUpdate
-from leadgate.security.access import Actor, can, load, scoped
+from leadgate.opportunities.schemas import OpportunityUpdate
+from leadgate.security.access import Actor, can
 from leadgate.security.roles import Op
 
 # Fields an import never sets from a file (links are ids, not spreadsheet values).
@@ -118,184 +113,6 @@ class Unsaved:
     id: uuid.UUID
 
 
-def _one(session: Session, stmt: Any, field: str, what: str, text: str) -> Any:
-    found = session.scalars(stmt.limit(2)).all()
-    if not found:
-        raise ValidationFailed.on(field, f"no {what} {text!r} that you may read")
-    if len(found) > 1:
-        raise ValidationFailed.on(
-            field, f"several {what}s match {text!r}; give its number, email or id instead"
-        )
-    return found[0]
-
-
-def _as_id(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
-
-
-def find_account(session: Session, actor: Actor, text: str, field: str) -> Account:
-    """An account by id, account number or name (legal suffixes and case ignored)."""
-    stmt = scoped(actor, Account).where(Account.merged_into_id.is_(None))
-    record_id = _as_id(text)
-    if record_id is not None:
-        return _one(session, stmt.where(Account.id == record_id), field, "account", text)  # type: ignore[no-any-return]
-    by_number = session.scalars(stmt.where(Account.account_number == text).limit(2)).all()
-    if len(by_number) == 1:
-        return by_number[0]
-    key = company_key(text)
-    return _one(session, stmt.where(Account.name_key == key), field, "account", text)  # type: ignore[no-any-return]
-
-
-def find_contact(session: Session, actor: Actor, text: str, field: str) -> Contact:
-    """A contact by id, email or full name ("First Last", case ignored)."""
-    stmt = scoped(actor, Contact).where(Contact.merged_into_id.is_(None))
-    record_id = _as_id(text)
-    if record_id is not None:
-        stmt = stmt.where(Contact.id == record_id)
-    elif "@" in text:
-        stmt = stmt.where(Contact.email_key == email_key(text))
-    else:
-        full = func.lower(
-            func.trim(
-                func.coalesce(Contact.first_name, "") + " " + func.coalesce(Contact.last_name, "")
-            )
-        )
-        stmt = stmt.where(full == " ".join(text.lower().split()))
-    return _one(session, stmt, field, "contact", text)  # type: ignore[no-any-return]
-
-
-class OpportunityImport(OpportunityDetails):
-    """An opportunity row: its customer named by `account` or `customer_contact`."""
-
-    name: str = Field(min_length=1, max_length=300)
-    account: str | None = Field(default=None, max_length=300)
-    customer_contact: str | None = Field(default=None, max_length=300)
-    contact: str | None = Field(default=None, max_length=300)
-
-    @model_validator(mode="after")
-    def _one_customer(self) -> OpportunityImport:
-        if (self.account is None) == (self.customer_contact is None):
-            raise PydanticCustomError(
-                "customer", "give exactly one customer: an account or a customer contact"
-            )
-        return self
-
-
-def _create_opportunity(session: Session, actor: Actor, data: OpportunityImport) -> Any:
-    values = data.model_dump(exclude={"account", "customer_contact", "contact"})
-    if data.account is not None:
-        values["account_id"] = find_account(session, actor, data.account, "account").id
-    if data.customer_contact is not None:
-        contact = find_contact(session, actor, data.customer_contact, "customer_contact")
-        values["customer_contact_id"] = contact.id
-    if data.contact is not None:
-        values["contact_id"] = find_contact(session, actor, data.contact, "contact").id
-    return opportunities.create_opportunity(
-        session, actor, OpportunityCreate.model_validate(values)
-    )
-
-
-class ProductImport(Input):
-    """A catalog row: family, unit group and default unit named, not identified."""
-
-    number: str = Field(min_length=1, max_length=100)
-    name: str = Field(min_length=1, max_length=300)
-    kind: ProductKind = ProductKind.PRODUCT
-    parent: str | None = Field(default=None, max_length=300)
-    unit_group: str | None = Field(default=None, max_length=100)
-    default_unit: str | None = Field(default=None, max_length=100)
-    quantity_decimals: int | None = Field(default=None, ge=0, le=5)
-    list_price: Money | None = None
-    standard_cost: Money | None = None
-    current_cost: Money | None = None
-    description: Text | None = None
-
-
-def _product_links(
-    session: Session, actor: Actor, data: ProductImport, product: Product | None
-) -> dict[str, Any]:
-    """The ids behind the family, unit group and default unit the row names (only those it
-    names; an update keeps the product's unit group when the row names only a unit)."""
-    values: dict[str, Any] = {}
-    if data.parent is not None:
-        families = scoped(actor, Product).where(Product.kind == ProductKind.FAMILY.value)
-        by_number = families.where(Product.number == data.parent)
-        stmt = (
-            by_number
-            if session.scalar(by_number.limit(1))
-            else families.where(func.lower(Product.name) == data.parent.lower())
-        )
-        values["parent_id"] = _one(session, stmt, "parent", "product family", data.parent).id
-    group_id = product.unit_group_id if product is not None else None
-    if data.unit_group is not None:
-        groups = scoped(actor, UnitGroup).where(
-            func.lower(UnitGroup.name) == data.unit_group.lower()
-        )
-        group = _one(session, groups, "unit_group", "unit group", data.unit_group)
-        values["unit_group_id"] = group.id
-        if data.default_unit is None and group.id != group_id:
-            # A catalog without a unit column: the group's primary unit, as a person would pick.
-            values["default_unit_id"] = session.scalar(
-                select(Unit.id).where(
-                    Unit.unit_group_id == group.id, Unit.name == group.primary_unit
-                )
-            )
-        group_id = group.id
-    if data.default_unit is not None:
-        if group_id is None:
-            raise ValidationFailed.on("default_unit", "give the unit group of the default unit")
-        units = scoped(actor, Unit).where(
-            Unit.unit_group_id == group_id, func.lower(Unit.name) == data.default_unit.lower()
-        )
-        values["default_unit_id"] = _one(
-            session, units, "default_unit", "unit", data.default_unit
-        ).id
-    return values
-
-
-_PRODUCT_NAMES = frozenset({"parent", "unit_group", "default_unit"})
-
-
-def _create_product(session: Session, actor: Actor, data: ProductImport) -> Any:
-    values = data.model_dump(exclude=set(_PRODUCT_NAMES))
-    values.update(_product_links(session, actor, data, None))
-    return catalog.create_product(session, actor, ProductCreate.model_validate(values))
-
-
-def _existing_product(session: Session, actor: Actor, data: ProductImport) -> Product | None:
-    return session.scalar(scoped(actor, Product).where(Product.number == data.number))
-
-
-def _product_changes(
-    session: Session, actor: Actor, product: Product, data: ProductImport
-) -> dict[str, Any]:
-    """What a row sets on the product of its number: the cells it fills, nothing else
-    (an empty cell never blanks a value the catalog holds)."""
-    given = data.model_fields_set - _PRODUCT_NAMES
-    if "kind" in given and data.kind.value != product.kind:
-        raise ValidationFailed.on(
-            "kind",
-            f"product {product.number!r} is a {product.kind}; an import cannot change its kind",
-        )
-    values = {name: getattr(data, name) for name in given - {"kind"}}
-    values.update(_product_links(session, actor, data, product))
-    return values
-
-
-def _delete_product(
-    session: Session, actor: Actor, product_id: uuid.UUID, version: int | None
-) -> None:
-    remove_record(
-        session,
-        actor,
-        load(session, actor, Product, product_id, Op.DELETE),
-        expected_version=version,
-    )
-
-
 def _no_keys(record: Any, values: dict[str, Any]) -> None:
     return None
 
@@ -316,14 +133,15 @@ TARGETS = {
         accounts.update_account, accounts.delete_account, accounts.derive_keys, (("name",),),
     ),
     "product": Target(
-        "product", Product, ProductImport, ProductUpdate, _create_product,
-        catalog.update_product, _delete_product, _no_keys, (("number",), ("name",)),
+        "product", Product, products.ProductImport, ProductUpdate, products.create_product,
+        catalog.update_product, products.delete_product, _no_keys, (("number",), ("name",)),
         matchable=False,
-        natural_key=NaturalKey("number", _existing_product, _product_changes),
+        natural_key=NaturalKey("number", products.existing_product, products.product_changes),
     ),
     "opportunity": Target(
-        "opportunity", Opportunity, OpportunityImport, OpportunityUpdate, _create_opportunity,
-        opportunities.update_opportunity, opportunities.delete_opportunity, _no_keys,
+        "opportunity", Opportunity, deals.OpportunityImport, OpportunityUpdate,
+        deals.create_opportunity, opportunities.update_opportunity, deals.delete_opportunity,
+        _no_keys,
         (("name",), ("account", "customer_contact")), matchable=False,
     ),
 }  # fmt: skip

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import uuid
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from leadgate.accounts.service import create_account
 from leadgate.catalog.models import Product
 from leadgate.cli.main import app
 from leadgate.db.engine import make_engine, make_session_factory
+from leadgate.opportunities.models import Opportunity
 from leadgate.security.models import User
 from leadgate.security.service import actor_for_user
 
@@ -78,6 +81,35 @@ def test_dynamics_opportunities_and_products(database: str, tmp_path: Path) -> N
         prices = session.execute(select(Product.number, Product.list_price)).all()
     engine.dispose()
     assert sorted(prices) == [("F-1", None), ("W-1", Decimal("10.49"))]
+
+
+def test_closed_deals_import_closed(database: str, tmp_path: Path) -> None:
+    deals = tmp_path / "closed.csv"
+    deals.write_text(
+        "Opportunity Name,Account Name,Amount,Close Date,Stage,Status\n"
+        "Signed,Globex,900,2026-05-04,Closed Won,\n"
+        "Muddled,Globex,900,2026-05-04,Closed Won,Open\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.csv"
+    result = runner.invoke(
+        app, ["import", str(deals), "--type", "opportunity", "--report", str(report)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 created, 0 updated, 0 skipped as duplicates, 1 failed" in " ".join(
+        result.output.split()
+    )
+    rows = list(csv.DictReader(report.read_text(encoding="utf-8").splitlines()))
+    assert (
+        rows[1]["errors"] == "sales_stage: 'won' means a won opportunity but state 'open' says open"
+    )
+    engine = make_engine(database)
+    with make_session_factory(engine)() as session:
+        deal = session.get_one(Opportunity, uuid.UUID(rows[0]["record_id"]))
+        assert (deal.state, deal.actual_value, deal.actual_close_date) == (
+            "won", Decimal("900"), date(2026, 5, 4),
+        )  # fmt: skip
+    engine.dispose()
 
 
 def test_bad_files_fail_with_one_line(database: str, tmp_path: Path) -> None:
