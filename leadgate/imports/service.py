@@ -39,7 +39,7 @@ from leadgate.imports.rows import (
     prepare_row,
     write_row,
 )
-from leadgate.imports.targets import target_for
+from leadgate.imports.targets import check_may_import, target_for
 from leadgate.security.access import Actor, load
 from leadgate.security.roles import Op
 
@@ -63,8 +63,10 @@ class ImportOptions:
 def start_import(
     session: Session, actor: Actor, path: Path, file_name: str, options: ImportOptions
 ) -> ImportJob:
-    """Check the file's header and mapping, then record a pending job."""
+    """Check the actor may import such records, the file's header and mapping, then record
+    a pending job."""
     target = target_for(options.record_type)
+    check_may_import(actor, options.record_type)
     if options.on_duplicate not in ON_DUPLICATE:
         raise ValidationFailed.on("on_duplicate", f"one of {', '.join(ON_DUPLICATE)}")
     if options.list_vendor is not None and not target.upsert_by_vendor_key:

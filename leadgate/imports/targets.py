@@ -34,7 +34,7 @@ from leadgate.contacts import service as contacts
 from leadgate.contacts.models import Contact
 from leadgate.contacts.schemas import ContactCreate, ContactUpdate
 from leadgate.core.drafts import Draft
-from leadgate.core.errors import ValidationFailed
+from leadgate.core.errors import Forbidden, ValidationFailed
 from leadgate.core.ids import new_id
 from leadgate.imports import deals, products
 from leadgate.leads import service as leads
@@ -162,3 +162,15 @@ def may_import(actor: Actor, record_type: str) -> bool:
     return can(actor, "import_job", Op.CREATE, actor.user_id) and can(
         actor, record_type, Op.CREATE, actor.user_id
     )
+
+
+def check_may_import(actor: Actor, record_type: str) -> None:
+    """Refuse an import the actor may not run as a whole, before any row is read (one
+    403, not one refused row per line of the file)."""
+    if not may_import(actor, record_type):
+        plural = "opportunities" if record_type == "opportunity" else f"{record_type}s"
+        raise Forbidden(
+            f"your role may not import {plural}: it may not create them"
+            if can(actor, "import_job", Op.CREATE, actor.user_id)
+            else "your role may not import records"
+        )

@@ -23,7 +23,7 @@ from leadgate.core.errors import Conflict, DomainError, Forbidden
 from leadgate.core.settings import Settings
 from leadgate.imports import export, service
 from leadgate.imports.service import ON_DUPLICATE, ImportOptions
-from leadgate.imports.targets import may_import
+from leadgate.imports.targets import check_may_import, may_import
 from leadgate.imports.uploads import store_upload
 from leadgate.jobs.queue import JobQueue
 from leadgate.jobs.requests import request_import
@@ -98,6 +98,7 @@ async def _upload(
     form: dict[str, Any],
     upload_file: UploadFile | str | None,
 ) -> Response:
+    check_may_import(user.actor, "lead")  # refused before the upload is stored
     on_duplicate = str(form.get("on_duplicate") or "skip")
     dry_run = form.get("dry_run") in ("on", "1", "true")
     state = FormState(values={"on_duplicate": on_duplicate, "dry_run": dry_run})

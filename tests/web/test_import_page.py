@@ -120,3 +120,15 @@ def test_import_link_and_page_only_for_roles_that_may_import(
     assert 'href="/imports/new"' not in listing.text
     assert "/leads/export.csv" in listing.text  # exporting stays allowed
     assert viewer.get("/imports/new").status_code == 403
+
+
+def test_an_upload_by_a_role_that_may_not_import_is_refused_before_it_is_stored(
+    web_as: Callable[..., Browser], session_factory: sessionmaker[Session], settings: Settings
+) -> None:
+    viewer = web_as(Role.READ_ONLY)
+    status, page = _upload(viewer, CSV, dry_run="")
+    assert status == 403
+    assert "Your role may not import records" in page
+    uploads = Path(settings.import_dir)
+    assert not uploads.exists() or not any(uploads.iterdir())
+    assert _topics(session_factory) == []

@@ -23,6 +23,7 @@ from leadgate.core.fields import Input
 from leadgate.imports import export, purge, service
 from leadgate.imports.mapping import get_mapping, parse_overrides, save_mapping
 from leadgate.imports.service import ImportOptions
+from leadgate.imports.targets import check_may_import
 from leadgate.imports.uploads import store_upload
 from leadgate.jobs.queue import JobQueue
 from leadgate.jobs.requests import request_import
@@ -88,6 +89,7 @@ def start_import(
     map: Annotated[list[str] | None, Form(description='"File header=field"')] = None,
 ) -> JSONResponse:
     """Upload a file; the job runs in the background (poll GET /imports/{id} or its job run)."""
+    check_may_import(actor, type)  # before the upload is even stored
     declared = int(request.headers.get("content-length") or 0)
     if declared > settings.max_upload_bytes:
         raise ValidationFailed.on(

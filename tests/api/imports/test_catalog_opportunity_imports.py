@@ -125,10 +125,24 @@ def test_product_file_without_a_number_column_is_refused(admin: Api) -> None:
     assert [e["field"] for e in refused.json()["errors"]] == ["mapping.number"]
 
 
-def test_salespeople_cannot_import_products(api_as: Any) -> None:
+def test_salespeople_cannot_import_products(api_as: Any, settings: Settings) -> None:
+    """Refused as a whole at upload (one 403), not row by row; nothing is stored."""
     seller = api_as(Role.SALESPERSON)
     started = upload(seller, "Product Code,Product Name\nX-1,Thing\n", "product")
-    assert started.status_code == 202, started.text
-    (row,) = report(seller, started.json()["id"])
-    assert row["outcome"] == "failed"
-    assert "may not" in row["errors"]
+    assert started.status_code == 403, started.text
+    assert started.headers["content-type"].startswith("application/problem+json")
+    problem = started.json()
+    assert problem["code"] == "forbidden"
+    assert problem["detail"] == "your role may not import products: it may not create them"
+    uploads = Path(settings.import_dir)
+    assert not uploads.exists() or not any(uploads.iterdir())
+    assert seller.get("/api/v1/job-runs").json()["items"] == []
+    # Records the role may create still import.
+    assert upload(seller, "Topic\nDeal\n", "lead").status_code == 202
+
+
+def test_a_read_only_user_cannot_import_anything(api_as: Any) -> None:
+    viewer = api_as(Role.READ_ONLY)
+    refused = upload(viewer, "Topic\nDeal\n", "lead")
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "your role may not import records"

@@ -17,9 +17,13 @@ from leadgate.accounts.service import create_account
 from leadgate.catalog.models import Product
 from leadgate.cli.main import app
 from leadgate.db.engine import make_engine, make_session_factory
+from leadgate.imports.models import ImportJob
+from leadgate.jobs.models import JobRun
 from leadgate.opportunities.models import Opportunity
 from leadgate.security.models import User
+from leadgate.security.roles import Role
 from leadgate.security.service import actor_for_user
+from tests.factories import make_user
 
 runner = CliRunner()
 
@@ -131,3 +135,23 @@ def test_bad_files_fail_with_one_line(database: str, tmp_path: Path) -> None:
     unknown = runner.invoke(app, ["import", str(no_number), "--type", "invoice"])
     assert unknown.exit_code != 0
     assert "product, opportunity" in " ".join(unknown.output.split())
+
+
+def test_a_role_that_may_not_create_products_is_refused_before_any_row(
+    database: str, tmp_path: Path
+) -> None:
+    engine = make_engine(database)
+    with make_session_factory(engine)() as session, session.begin():
+        make_user(session, Role.SALESPERSON, "seller@cli.example")
+    catalog = tmp_path / "products.csv"
+    catalog.write_text("Product ID,Name\nW-1,Widget\nW-2,Gadget\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["import", str(catalog), "--type", "product", "--as", "seller@cli.example"]
+    )
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines == ["error: your role may not import products: it may not create them"]
+    with make_session_factory(engine)() as session:
+        assert session.scalars(select(ImportJob)).all() == []
+        assert session.scalars(select(JobRun)).all() == []
+    engine.dispose()
