@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +18,12 @@ from leadgate.imports import export, purge, service
 from leadgate.imports.mapping import parse_overrides
 from leadgate.imports.models import ImportJob
 from leadgate.imports.service import ImportOptions
-from leadgate.imports.uploads import cleanup_uploads
+from leadgate.imports.uploads import cleanup_uploads, is_upload
+from leadgate.jobs import executor, runs
+from leadgate.jobs.executor import Factories, execute
+from leadgate.jobs.handlers import count_rows
+from leadgate.jobs.models import JobRun
+from leadgate.jobs.requests import request_import
 from leadgate.wiring import wire
 
 lists_app = typer.Typer(help="Rented and bought lists", no_args_is_help=True)
@@ -26,16 +32,6 @@ imports_app = typer.Typer(help="Import housekeeping", no_args_is_help=True)
 AsUser = Annotated[
     str | None, typer.Option("--as", help="act as this user (default: first administrator)")
 ]
-
-
-def _count_rows(path: Path) -> int | None:
-    """Data rows of a CSV (for the progress bar's total); None for XLSX."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return None
-    with path.open("rb") as handle:
-        return max(
-            0, sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1
-        )
 
 
 def _summary(job: ImportJob) -> str:
@@ -47,27 +43,54 @@ def _summary(job: ImportJob) -> str:
     )
 
 
-def _run(job_id: uuid.UUID, as_user: str | None, total: int | None, report: Path | None) -> None:
+def _execute(factories: Factories, run_id: uuid.UUID, done: int, total: int | None) -> str | None:
+    """Execute the run here, in the foreground, with a progress bar. A crash is reported
+    in one line from the run's error (the executor's log of it would print a traceback
+    through logging's last-resort handler: this command configures no logging)."""
+    logging.getLogger(executor.__name__).addHandler(logging.NullHandler())
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed} rows"), TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns) as bar:
+        task = bar.add_task("importing", total=total, completed=done)
+        return execute(factories, run_id, lambda n: bar.update(task, completed=n))
+
+
+def _run(import_id: uuid.UUID, run_id: uuid.UUID, as_user: str | None, report: Path | None) -> None:
+    """Execute the import's job run here (recorded like a worker's: `leadgate jobs list`
+    shows it, and a crashed run resumes with `leadgate import resume` or `jobs resume`)."""
     wire()
     engine = make_engine(get_settings().database_url)
-    factory = make_session_factory(engine)
+    factories = Factories(
+        read=make_session_factory(engine), write=make_session_factory(engine, writes=True)
+    )
+    resume = f"resume it with `leadgate import resume {import_id}`"
     try:
-        with factory() as session, session.begin():
-            actor = cli_actor(session, as_user)
-            done = session.get_one(ImportJob, job_id).rows_done
-        columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                   TextColumn("{task.completed} rows"), TimeElapsedColumn())  # fmt: skip
-        with Progress(*columns) as bar:
-            task = bar.add_task("importing", total=total, completed=done)
-            service.run_job(
-                factory, actor, job_id, progress=lambda j: bar.update(task, completed=j.rows_done)
-            )
-        with factory() as session, session.begin():
-            job = session.get_one(ImportJob, job_id)
-            out.print(_summary(job))
+        with factories.read() as session:
+            job = session.get_one(ImportJob, import_id)
+            done, total = job.rows_done, count_rows(Path(job.file_path))
+        try:
+            state = _execute(factories, run_id, done, total)
+        except KeyboardInterrupt:
+            # Committed batches stay; the run is failed (not left "running") so it resumes.
+            with factories.write() as session, session.begin():
+                runs.fail(session, cli_actor(session, as_user), run_id, "interrupted: Ctrl+C")
+            service.mark_interrupted(factories.write, import_id, "interrupted: Ctrl+C")
+            fail(f"import {import_id} interrupted; {resume}", 130)
+        with factories.read() as session, session.begin():
+            job = session.get_one(ImportJob, import_id)
+            run = session.get_one(JobRun, run_id)
+            if state is None:
+                fail(f"job run {run_id} is {run.state}; it was not run again")
+            if state != "completed":
+                error = run.error or "failed"
+                if error.startswith("interrupted"):
+                    where = f"committed up to row {job.rows_done}"
+                    fail(f"import {import_id} {error} ({where}); {resume}")
+                fail(error)
+            out.print(f"{_summary(job)} (job run {run_id})")
             if report is not None:
                 with report.open("w", newline="", encoding="utf-8") as handle:
-                    service.write_report(session, actor, job_id, handle)
+                    service.write_report(session, cli_actor(session, as_user), import_id, handle)
                 out.print(f"per-row outcomes written to {report}")
     finally:
         engine.dispose()
@@ -96,7 +119,12 @@ def import_command(
         if job_id is None:
             fail(f"usage: leadgate import {file} IMPORT_ID", 2)
         if file == "resume":
-            _run(job_id, as_user, None, report)
+            with session_scope() as session:
+                actor = cli_actor(session, as_user)
+                job = service.ensure_runnable(service.get_job(session, actor, job_id))
+                ours = is_upload(job.file_path, Path(get_settings().import_dir))
+                run_id = request_import(session, actor, job.id, keep_file=not ours).id
+            _run(job_id, run_id, as_user, report)
             return
         with session_scope() as session:
             actor = cli_actor(session, as_user)
@@ -113,13 +141,14 @@ def import_command(
         type_, on_duplicate, vendor, dry_run, mapping, parse_overrides(map_ or [])
     )
     with session_scope() as session:
-        job = service.start_import(
-            session, cli_actor(session, as_user), path.resolve(), path.name, options
-        )
+        actor = cli_actor(session, as_user)
+        job = service.start_import(session, actor, path.resolve(), path.name, options)
+        # The file is the user's own, imported where it lies: never deleted afterwards.
+        run_id = request_import(session, actor, job.id, keep_file=True).id
         new_id = job.id
         mapped = ", ".join(f"{h} → {f}" for h, f in job.mapping.items())
     out.print(f"import {new_id}: {mapped}")
-    _run(new_id, as_user, _count_rows(path), report)
+    _run(new_id, run_id, as_user, report)
 
 
 @one_line_errors

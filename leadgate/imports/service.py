@@ -140,6 +140,13 @@ def _run_batch(
     return results
 
 
+def ensure_runnable(job: ImportJob) -> ImportJob:
+    """An import runs (or resumes) until it has finished; then never again."""
+    if job.state not in ("pending", "running", "failed"):
+        raise Conflict(f"import {job.id} is {job.state}; it cannot run again")
+    return job
+
+
 def run_job(
     factory: sessionmaker[Session],
     actor: Actor,
@@ -149,9 +156,7 @@ def run_job(
     """Run (or resume) a job to the end, one committed transaction per batch."""
     actor = actor.via("import")
     with factory() as session, session.begin():
-        job = load(session, actor, ImportJob, job_id, Op.WRITE)
-        if job.state not in ("pending", "running", "failed"):
-            raise Conflict(f"import {job_id} is {job.state}; it cannot run again")
+        job = ensure_runnable(load(session, actor, ImportJob, job_id, Op.WRITE))
         job.state = "running"
         path, file_name, skip = Path(job.file_path), job.file_name, job.rows_done
         record_type = job.record_type

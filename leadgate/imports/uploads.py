@@ -46,6 +46,12 @@ def store_upload(source: BinaryIO, filename: str | None, folder: Path, limit: in
     return target
 
 
+def is_upload(file_path: str | Path, folder: Path) -> bool:
+    """Whether an import reads a file we stored (ours to delete when it ends), not a file
+    of the user's own that the CLI imported where it lies."""
+    return Path(file_path).resolve().parent == folder.resolve()
+
+
 def cleanup_uploads(
     session: Session, actor: Actor, folder: Path, older_than: timedelta
 ) -> list[Path]:

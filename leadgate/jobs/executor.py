@@ -54,11 +54,18 @@ class JobContext:
     done: int  # progress already committed by an earlier attempt
     actor_active: bool
     attempt: int  # the lease's fencing token (the run's attempts when this one claimed it)
+    # Told of progress as it is recorded: the CLI's progress bar when it runs a job itself.
+    observer: Callable[[int], None] | None = None
+
+    def observe(self, done: int) -> None:
+        if self.observer is not None:
+            self.observer(done)
 
     def progress(self, done: int, total: int | None = None) -> None:
         """Record progress in a short transaction of its own (visible at once)."""
         with self.factories.write() as session, session.begin():
             self.record_progress(session, done, total)
+        self.observe(done)
 
     def record_progress(self, session: Session, done: int, total: int | None = None) -> None:
         """Record progress inside the caller's transaction, so the work and the progress
@@ -87,7 +94,9 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _start(factories: Factories, run_id: uuid.UUID) -> JobContext | None:
+def _start(
+    factories: Factories, run_id: uuid.UUID, observer: Callable[[int], None] | None
+) -> JobContext | None:
     with factories.write() as session, session.begin():
         run = runs.claim(session, run_id)
         if run is None:
@@ -103,6 +112,7 @@ def _start(factories: Factories, run_id: uuid.UUID) -> JobContext | None:
             run.done,
             user.is_active,
             run.attempts,
+            observer,
         )
 
 
@@ -143,13 +153,17 @@ class Heartbeat:
 
 
 def execute(
-    factories: Factories, run_id: uuid.UUID, heartbeat_seconds: float | None = 30.0
+    factories: Factories,
+    run_id: uuid.UUID,
+    heartbeat_seconds: float | None = 30.0,
+    observer: Callable[[int], None] | None = None,
 ) -> str | None:
     """Run (or resume) `run_id` to its end; the final state, None if nothing ran, or
     "superseded" when another attempt took the run over meanwhile. Without
     `heartbeat_seconds` (a run executed inside the request that queued it) no lease is
-    renewed: no other worker could take that run."""
-    ctx = _start(factories, run_id)
+    renewed: no other worker could take that run. `observer` hears of the progress as
+    the job records it (the CLI's progress bar when it runs an import itself)."""
+    ctx = _start(factories, run_id, observer)
     if ctx is None:
         return None
     error: str | None = None

@@ -24,7 +24,7 @@ from leadgate.imports import export, purge, service
 from leadgate.imports.mapping import get_mapping, parse_overrides, save_mapping
 from leadgate.imports.service import ImportOptions
 from leadgate.imports.targets import check_may_import
-from leadgate.imports.uploads import store_upload
+from leadgate.imports.uploads import is_upload, store_upload
 from leadgate.jobs.queue import JobQueue
 from leadgate.jobs.requests import request_import
 
@@ -151,12 +151,19 @@ def undo_import(job_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Impo
 
 @router.post("/imports/{job_id}/resume", status_code=202, response_model=ImportJobRead)
 def resume_import(
-    job_id: uuid.UUID, request: Request, session: SessionDep, actor: ActorDep
+    job_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
 ) -> JSONResponse:
     """Continue an interrupted import from its last committed batch (a new job run)."""
     with session.begin():
-        body = ImportJobRead.model_validate(service.get_job(session, actor, job_id))
-        run = request_import(session, actor, job_id)
+        job = service.get_job(session, actor, job_id)
+        body = ImportJobRead.model_validate(job)
+        # A file the CLI imported where it lies is the user's own: never deleted after.
+        keep = not is_upload(job.file_path, Path(settings.import_dir))
+        run = request_import(session, actor, job_id, keep_file=keep)
     return _enqueue(request, run.id, body)
 
 

@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from leadgate.core.settings import Settings
 from leadgate.imports import webforms
-from tests.factories import Api, lead_body
+from leadgate.imports.service import ImportOptions, start_import
+from tests.factories import Api, actor, lead_body
 
 
 @pytest.fixture
@@ -171,3 +172,18 @@ def test_bulk_imported_leads_show_their_history_and_block_look_alikes(admin: Api
     again = admin.post("/api/v1/leads", lead_body(email="BULK1@api.example"))
     assert again.status_code == 409, again.text
     assert [m["id"] for m in again.json()["matches"]] == [lead["id"]]
+
+
+def test_resuming_an_import_of_a_users_own_file_never_deletes_it(
+    admin: Api, session_factory: Any, tmp_path: Path
+) -> None:
+    """A file the CLI imported where it lies (outside the upload folder) stays after an
+    API resume; only uploads are ours to delete."""
+    own = tmp_path / "mine.csv"
+    own.write_text("Topic\nKept\n", encoding="utf-8")
+    with session_factory() as session, session.begin():
+        job = start_import(session, actor(session), own, own.name, ImportOptions("lead"))
+    resumed = admin.post(f"/api/v1/imports/{job.id}/resume")
+    assert resumed.status_code == 202, resumed.text
+    assert admin.get(f"/api/v1/imports/{job.id}").json()["state"] == "completed"
+    assert own.exists()
