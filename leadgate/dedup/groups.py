@@ -6,7 +6,8 @@ dismissed before is not proposed again. Reading is scoped per member: a user
 sees a group only when he may read every record in it (a hidden member would
 leak that the record exists), and a dismiss needs write access to each member.
 Merging records of an open group (merge.py) marks it merged once at most one of
-its records is left unmerged; undoing that merge opens it again.
+its records is left unmerged; undoing that merge opens it again. Every status
+change is a named transition of `dedup.states`.
 """
 
 from __future__ import annotations
@@ -22,16 +23,19 @@ from sqlalchemy.orm import Session
 
 from leadgate.audit.recording import change_record, write_event
 from leadgate.core.clock import utcnow
-from leadgate.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from leadgate.core.errors import Forbidden, NotFound, ValidationFailed
 from leadgate.core.ids import new_id
 from leadgate.db.paging import Page, fetch_page, parse_sort
 from leadgate.dedup.models import DuplicateGroup, DuplicateGroupMember
 from leadgate.dedup.registry import MODELS, label_of, model_for
 from leadgate.dedup.scan import Pair, ScanResult, groups_of, scan
+from leadgate.dedup.states import GroupStatus, check_transition
 from leadgate.security.access import Actor, ensure_on, visible
 from leadgate.security.roles import Depth, Op, depth
 
-OPEN, MERGED, DISMISSED = "open", "merged", "dismissed"
+OPEN, MERGED, DISMISSED = (
+    GroupStatus.OPEN.value, GroupStatus.MERGED.value, GroupStatus.DISMISSED.value
+)  # fmt: skip
 STATUSES = (OPEN, MERGED, DISMISSED)
 _INSERT_CHUNK = 5000
 
@@ -212,23 +216,33 @@ def dismiss_group(session: Session, actor: Actor, group_id: uuid.UUID) -> GroupV
     and a later scan will not propose the same records again."""
     view = get_group(session, actor, group_id)
     group = view.group
-    if group.status != OPEN:
-        raise Conflict(
-            f"duplicate group {group_id} is {group.status}; only an open group can be dismissed"
-        )
+    detail = f"duplicate group {group_id} is {group.status}; only an open group can be dismissed"
+    check_transition("dismiss", GroupStatus(group.status), detail)
     model = model_for(group.record_type)
     for member in view.members:
         record = session.get(model, member.id)
         if record is not None:
             ensure_on(actor, record, Op.WRITE)
+    _move(session, actor, group, "dismiss")
+    return view
+
+
+def _move(session: Session, actor: Actor, group: DuplicateGroup, name: str) -> None:
+    """Apply the named transition (checked against the table), audited under its name;
+    a group that leaves review records who resolved it and when."""
+    target = check_transition(name, GroupStatus(group.status)).target
+    resolved = target is not GroupStatus.OPEN
     change_record(
         session,
         actor,
         group,
-        {"status": DISMISSED, "resolved_at": utcnow(), "resolved_by_id": actor.user_id},
-        action="dismiss",
+        {
+            "status": target.value,
+            "resolved_at": utcnow() if resolved else None,
+            "resolved_by_id": actor.user_id if resolved else None,
+        },
+        action=name,
     )
-    return view
 
 
 def _groups_with(session: Session, record_id: uuid.UUID, status: str) -> list[DuplicateGroup]:
@@ -253,22 +267,10 @@ def after_merge(session: Session, actor: Actor, record_type: str, other_id: uuid
             .where(DuplicateGroupMember.group_id == group.id, model.merged_into_id.is_(None))
         )
         if (left or 0) <= 1:
-            change_record(
-                session,
-                actor,
-                group,
-                {"status": MERGED, "resolved_at": utcnow(), "resolved_by_id": actor.user_id},
-                action="merge",
-            )
+            _move(session, actor, group, "merge")
 
 
 def after_unmerge(session: Session, actor: Actor, other_id: uuid.UUID) -> None:
     """A merge undone: its merged groups are open for review again."""
     for group in _groups_with(session, other_id, MERGED):
-        change_record(
-            session,
-            actor,
-            group,
-            {"status": OPEN, "resolved_at": None, "resolved_by_id": None},
-            action="reopen",
-        )
+        _move(session, actor, group, "reopen")

@@ -111,6 +111,11 @@ def test_dismissed_group_leaves_the_list_and_is_not_proposed_again(
     assert done.json()["status"] == "dismissed"
     again = admin.post(f"/api/v1/duplicate-groups/{group['id']}/dismiss")
     assert again.status_code == 409
+    problem = again.json()
+    assert (problem["code"], problem["state"], problem["allowed"]) == (
+        "invalid_transition", "dismissed", [],
+    )  # fmt: skip
+    assert problem["detail"].endswith("is dismissed; only an open group can be dismissed")
     assert admin.get("/api/v1/duplicate-groups", params={"type": "lead"}).json()["items"] == []
     dismissed = admin.get(
         "/api/v1/duplicate-groups", params={"type": "lead", "status": "dismissed"}
@@ -149,6 +154,9 @@ def test_merging_the_records_marks_the_group_merged_and_undo_reopens_it(
     assert after["status"] == "merged"
     assert after["resolved_at"] is not None
     assert admin.get("/api/v1/duplicate-groups", params={"type": "lead"}).json()["items"] == []
+    refused = admin.post(f"/api/v1/duplicate-groups/{group['id']}/dismiss")
+    assert refused.status_code == 409
+    assert (refused.json()["state"], refused.json()["allowed"]) == ("merged", ["reopen"])
     undone = admin.post(f"/api/v1/merges/{merged.json()['id']}/undo")
     assert undone.status_code == 200, undone.text
     assert admin.get(f"/api/v1/duplicate-groups/{group['id']}").json()["status"] == "open"
