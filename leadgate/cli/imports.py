@@ -47,7 +47,9 @@ def _execute(factories: Factories, run_id: uuid.UUID, done: int, total: int | No
     """Execute the run here, in the foreground, with a progress bar. A crash is reported
     in one line from the run's error (the executor's log of it would print a traceback
     through logging's last-resort handler: this command configures no logging)."""
-    logging.getLogger(executor.__name__).addHandler(logging.NullHandler())
+    log = logging.getLogger(executor.__name__)
+    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        log.addHandler(logging.NullHandler())
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                TextColumn("{task.completed} rows"), TimeElapsedColumn())  # fmt: skip
     with Progress(*columns) as bar:

@@ -16,7 +16,7 @@ from leadgate.catalog import service as catalog
 from leadgate.catalog.models import Product, Unit, UnitGroup
 from leadgate.catalog.schemas import ProductCreate
 from leadgate.catalog.states import ProductKind
-from leadgate.core.errors import ValidationFailed
+from leadgate.core.errors import Conflict, ValidationFailed
 from leadgate.core.fields import Input, Money, Text
 from leadgate.imports.references import one_named
 from leadgate.security.access import Actor, load, scoped
@@ -87,7 +87,19 @@ _PRODUCT_NAMES = frozenset({"parent", "unit_group", "default_unit"})
 def create_product(session: Session, actor: Actor, data: ProductImport) -> Any:
     values = data.model_dump(exclude=set(_PRODUCT_NAMES))
     values.update(_product_links(session, actor, data, None))
-    return catalog.create_product(session, actor, ProductCreate.model_validate(values))
+    try:
+        return catalog.create_product(session, actor, ProductCreate.model_validate(values))
+    except Conflict:
+        # Not a live product (the row would have matched it): a deleted one, whose number
+        # stays taken, e.g. after an import that created it was undone.
+        gone = select(Product.id).where(
+            Product.number == data.number, Product.deleted_at.is_not(None)
+        )
+        if session.scalar(gone) is None:
+            raise
+        raise ValidationFailed.on(
+            "number", f"product {data.number!r} was deleted; a deleted product keeps its number"
+        ) from None
 
 
 def existing_product(session: Session, actor: Actor, data: ProductImport) -> Product | None:

@@ -124,3 +124,14 @@ def test_reimport_cannot_change_a_products_kind_or_break_its_units(admin: Api) -
     assert rows[0]["errors"].startswith("kind: product 'W-1' is a product")
     # The unit is looked up in the product's own unit group.
     assert rows[1]["errors"].startswith("default_unit: no unit 'tonne'")
+
+
+def test_after_undo_a_reimport_names_the_deleted_number(admin: Api) -> None:
+    admin.create("/api/v1/unit-groups", {"name": "Weight", "primary_unit": "kg"})
+    first = upload(admin, FIRST, "product").json()
+    assert admin.post(f"/api/v1/imports/{first['id']}/undo").status_code == 200
+    rows = report(admin, upload(admin, FIRST, "product").json()["id"])
+    assert [r["outcome"] for r in rows] == ["failed", "failed"]
+    assert (
+        rows[0]["errors"] == "number: product 'W-1' was deleted; a deleted product keeps its number"
+    )
