@@ -9,6 +9,9 @@ deal is created open and then closed through the domain's own transitions (win /
 lose, with the file's actual close date, actual value and reason, else the
 transition's defaults), so it is audited and announced like a deal closed by hand;
 an on-hold deal is put on hold the same way. Nothing writes a state directly.
+
+A deal is matched by its name and customer: a re-imported file's rows are skipped
+or update the deal's fields (on_duplicate skip / update); create makes another.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from leadgate.core.clock import utcnow
@@ -34,7 +38,7 @@ from leadgate.opportunities.schemas import (
     WinRequest,
 )
 from leadgate.opportunities.states import STATUSES, OpportunityState
-from leadgate.security.access import Actor, load
+from leadgate.security.access import Actor, load, scoped
 from leadgate.security.roles import Op
 
 # The stage column may name the outcome instead of a stage ("Closed Won"): such a deal
@@ -176,6 +180,55 @@ def create_opportunity(session: Session, actor: Actor, data: OpportunityImport) 
         actual_close_date=closed_on,
     )
     return opportunities.lose(session, actor, deal.id, lose)
+
+
+def _customer(session: Session, actor: Actor, data: OpportunityImport) -> tuple[str, uuid.UUID]:
+    if data.account is not None:
+        return "account_id", find_account(session, actor, data.account, "account").id
+    assert data.customer_contact is not None  # one customer: checked by the schema
+    contact = find_contact(session, actor, data.customer_contact, "customer_contact")
+    return "customer_contact_id", contact.id
+
+
+def existing_opportunity(
+    session: Session, actor: Actor, data: OpportunityImport
+) -> Opportunity | None:
+    """The customer's deal of the row's name (case ignored; the oldest if several): a
+    re-imported file names its deals again, so skip or update them, never duplicate."""
+    column, customer_id = _customer(session, actor, data)
+    stmt = (
+        scoped(actor, Opportunity)
+        .where(
+            getattr(Opportunity, column) == customer_id,
+            func.lower(Opportunity.name) == data.name.lower(),
+        )
+        .order_by(Opportunity.created_at, Opportunity.id)
+        .limit(1)
+    )
+    return session.scalar(stmt)
+
+
+def opportunity_changes(
+    session: Session, actor: Actor, deal: Opportunity, data: OpportunityImport
+) -> dict[str, Any]:
+    """What a row sets on the deal it matched: the deal fields it fills. A row whose
+    outcome differs from the deal's state fails: an update does not win, lose or reopen
+    a deal (that is a person's decision, with its own close record); close details of a
+    closed deal (actual value, date, reason) belong to its close and are not updated."""
+    state = outcome(data)
+    if state.value != deal.state:
+        raise ValidationFailed.on(
+            "state",
+            f"opportunity {deal.name!r} is {deal.state} but the row says {state.value}; "
+            "an import does not change the state of an existing deal",
+        )
+    given = data.model_fields_set & set(OpportunityDetails.model_fields)
+    values = {name: getattr(data, name) for name in given}
+    if data.sales_stage in ("won", "lost"):
+        values["sales_stage"] = _CLOSED_STAGE
+    if data.contact is not None:
+        values["contact_id"] = find_contact(session, actor, data.contact, "contact").id
+    return values
 
 
 def delete_opportunity(

@@ -20,7 +20,8 @@ from leadgate.dedup.detection import find_duplicates
 from leadgate.imports.batch import BatchCache, Prepared, RowContext, RowResult, vendor_key
 from leadgate.imports.convert import ConversionError, convert
 from leadgate.imports.reading import is_broken
-from leadgate.security.access import Actor
+from leadgate.security.access import Actor, ensure_on
+from leadgate.security.roles import Op
 
 __all__ = ["BatchCache", "Prepared", "RowContext", "RowResult", "prepare_row", "write_row"]
 
@@ -133,8 +134,9 @@ def _decide(
     if existing_id is not None:
         record = session.get_one(ctx.target.model, existing_id)
         return lambda: _update(session, actor, ctx, record, values), _PENDING
-    if ctx.target.natural_key is not None:
-        keyed = ctx.target.natural_key.find(session, actor, row.data)
+    key = ctx.target.natural_key
+    if key is not None and (key.unique or ctx.on_duplicate != "create"):
+        keyed = key.find(session, actor, row.data)
         if keyed is not None:
             return _on_key(session, actor, ctx, row, keyed)
     if ctx.on_duplicate != "create":
@@ -170,13 +172,15 @@ def _decide(
 def _on_key(
     session: Session, actor: Actor, ctx: RowContext, row: Prepared, record: Any
 ) -> tuple[_Action, RowResult]:
-    """A row naming an existing record by its unique key (a product number)."""
+    """A row naming an existing record by its key (a product number, a deal's name and
+    customer)."""
     key = ctx.target.natural_key
     assert key is not None
     value = getattr(record, key.field)
     kind = ctx.target.record_type
     if ctx.on_duplicate == "skip":
-        reason = f"duplicate of {kind} {record.id} (same {key.field} {value!r})"
+        same = key.same.format(field=key.field, value=value)
+        reason = f"duplicate of {kind} {record.id} (same {same})"
         return None, RowResult(0, "skipped_duplicate", record.id, errors=[reason])
     if ctx.on_duplicate == "create":
         reason = (
@@ -187,6 +191,10 @@ def _on_key(
 
     def update() -> RowResult:
         changes = key.changes(session, actor, record, row.data)
+        if all(getattr(record, k) == v for k, v in changes.items()):
+            # Nothing to write (a closed deal is read-only even to an empty update).
+            ensure_on(actor, record, Op.WRITE)
+            return RowResult(0, "updated", record.id, before={})
         return _update(session, actor, ctx, record, changes)
 
     return update, _PENDING

@@ -55,13 +55,17 @@ _NOT_IMPORTED = frozenset(
 
 @dataclass(frozen=True)
 class NaturalKey:
-    """A unique field a file names its records by (a product's number): a row whose key
-    exists is that record's row, never a new record (skip, update, or fail on create)."""
+    """What a file names its records by: a product's number (unique: a row whose number
+    exists is that product's row; skipped, updated, or failed on create), an opportunity's
+    name and customer (not unique: on_duplicate create makes another one)."""
 
     field: str
     find: Callable[[Session, Actor, Any], Any | None]
     # The model field values an update from the row sets on the found record.
     changes: Callable[[Session, Actor, Any, Any], dict[str, Any]]
+    unique: bool = True
+    # How a skipped row names what it matched ("name 'Deal' and customer").
+    same: str = "{field} {value!r}"
 
 
 @dataclass(frozen=True)
@@ -141,8 +145,11 @@ TARGETS = {
     "opportunity": Target(
         "opportunity", Opportunity, deals.OpportunityImport, OpportunityUpdate,
         deals.create_opportunity, opportunities.update_opportunity, deals.delete_opportunity,
-        _no_keys,
-        (("name",), ("account", "customer_contact")), matchable=False,
+        _no_keys, (("name",), ("account", "customer_contact")), matchable=False,
+        natural_key=NaturalKey(
+            "name", deals.existing_opportunity, deals.opportunity_changes, unique=False,
+            same="{field} {value!r} and customer",
+        ),
     ),
 }  # fmt: skip
 

@@ -1,6 +1,7 @@
 """Opportunity files with closed deals: won and lost rows are closed through the win and
 lose transitions (audited, with a close record), contradicting columns fail the row
-naming the column, and undo removes closed deals too."""
+naming the column, and undo removes closed deals too. A re-imported file's deals are
+matched by name and customer: skipped, updated or created again as the import says."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +19,7 @@ from leadgate.audit.models import AuditEvent
 from leadgate.core.clock import utcnow
 from leadgate.core.settings import Settings
 from tests.api.imports.test_catalog_opportunity_imports import report, upload
-from tests.factories import Api, account_body
+from tests.factories import Api, account_body, contact_body
 
 
 @pytest.fixture
@@ -156,3 +158,58 @@ def test_contradicting_columns_fail_the_row_naming_the_column(admin: Api) -> Non
     listed = admin.get("/api/v1/opportunities?limit=50").json()["items"]
     assert [o["name"] for o in listed] == ["H"]
     assert (listed[0]["state"], listed[0]["status"]) == ("lost", "out_sold")
+
+
+def _deals(api: Api) -> list[dict[str, Any]]:
+    return api.get("/api/v1/opportunities?limit=100").json()["items"]
+
+
+def test_reimported_deals_are_matched_by_name_and_customer(admin: Api) -> None:
+    admin.create("/api/v1/accounts", account_body(name="Acme Widgets Inc."))
+    admin.create("/api/v1/contacts", contact_body(email="grace@navy.example"))
+    header = "Opportunity Name,Account Name,Customer Contact,Amount,Probability,Stage\n"
+    first = (
+        "Fleet,Acme Widgets,,1000,20,Prospecting\n"
+        "Signed,Acme Widgets,,500,100,Closed Won\n"
+        "Navy deal,,grace@navy.example,300,10,Prospecting\n"
+    )
+    created = upload(admin, header + first, "opportunity").json()
+    assert [r["outcome"] for r in report(admin, created["id"])] == ["created"] * 3
+    before = {d["name"]: d for d in _deals(admin)}
+
+    skipped = report(admin, upload(admin, header + first, "opportunity").json()["id"])
+    assert [r["outcome"] for r in skipped] == ["skipped_duplicate"] * 3
+    assert skipped[0]["record_id"] == before["Fleet"]["id"]
+    assert "(same name 'Fleet' and customer)" in skipped[0]["errors"]
+    assert len(_deals(admin)) == 3
+
+    second = (
+        "FLEET,Acme Widgets,,1500,40,Propose\n"  # the name's case does not matter
+        "Signed,Acme Widgets,,500,100,Closed Won\n"  # closed, nothing changes
+        "Navy deal,,grace@navy.example,300,10,Closed Lost\n"  # an update never closes
+        "Fleet,,grace@navy.example,50,5,Prospecting\n"  # another customer: a new deal
+    )
+    job = upload(admin, header + second, "opportunity", on_duplicate="update").json()
+    rows = report(admin, job["id"])
+    assert [r["outcome"] for r in rows] == ["updated", "updated", "failed", "created"], rows
+    assert rows[2]["errors"] == (
+        "state: opportunity 'Navy deal' is open but the row says lost; "
+        "an import does not change the state of an existing deal"
+    )
+    fleet = admin.get(f"/api/v1/opportunities/{before['Fleet']['id']}").json()
+    assert (Decimal(fleet["estimated_value"]), fleet["probability"]) == (Decimal(1500), 40)
+    assert fleet["sales_stage"] == "propose"
+    assert fleet["name"] == "Fleet"
+    signed = admin.get(f"/api/v1/opportunities/{before['Signed']['id']}").json()
+    assert signed["version"] == before["Signed"]["version"]
+
+    assert admin.post(f"/api/v1/imports/{job['id']}/undo").status_code == 200
+    after = {d["id"]: d for d in _deals(admin)}
+    assert set(after) == {d["id"] for d in before.values()}
+    keep = ("estimated_value", "probability", "sales_stage", "state")
+    restored = after[before["Fleet"]["id"]]
+    assert {k: restored[k] for k in keep} == {k: before["Fleet"][k] for k in keep}
+
+    again = upload(admin, header + first, "opportunity", on_duplicate="create").json()
+    assert [r["outcome"] for r in report(admin, again["id"])] == ["created"] * 3
+    assert len(_deals(admin)) == 6

@@ -56,6 +56,12 @@ def test_dynamics_opportunities_and_products(database: str, tmp_path: Path) -> N
     rows = list(csv.DictReader(report.read_text(encoding="utf-8").splitlines()))
     assert [r["outcome"] for r in rows] == ["created", "failed"]
     assert rows[1]["errors"].startswith("account: no account 'Initech'")
+    # The same file again: its deal is matched by name and customer, not duplicated.
+    again = runner.invoke(app, ["import", str(deals), "--type", "opportunity"])
+    assert again.exit_code == 0, again.output
+    assert "0 created, 0 updated, 1 skipped as duplicates, 1 failed" in " ".join(
+        again.output.split()
+    )
 
     catalog = tmp_path / "products.csv"
     catalog.write_text(
