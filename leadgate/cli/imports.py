@@ -23,7 +23,7 @@ from leadgate.jobs import executor, runs
 from leadgate.jobs.executor import Factories, execute
 from leadgate.jobs.handlers import count_rows
 from leadgate.jobs.models import JobRun
-from leadgate.jobs.requests import request_import
+from leadgate.jobs.requests import request_import, resume_import
 from leadgate.wiring import wire
 
 lists_app = typer.Typer(help="Rented and bought lists", no_args_is_help=True)
@@ -54,7 +54,12 @@ def _execute(factories: Factories, run_id: uuid.UUID, done: int, total: int | No
                TextColumn("{task.completed} rows"), TimeElapsedColumn())  # fmt: skip
     with Progress(*columns) as bar:
         task = bar.add_task("importing", total=total, completed=done)
-        return execute(factories, run_id, lambda n: bar.update(task, completed=n))
+        return execute(
+            factories,
+            run_id,
+            get_settings().jobs_heartbeat_seconds,  # holds the lease like any worker
+            observer=lambda n: bar.update(task, completed=n),
+        )
 
 
 def _run(import_id: uuid.UUID, run_id: uuid.UUID, as_user: str | None, report: Path | None) -> None:
@@ -83,6 +88,11 @@ def _run(import_id: uuid.UUID, run_id: uuid.UUID, as_user: str | None, report: P
             run = session.get_one(JobRun, run_id)
             if state is None:
                 fail(f"job run {run_id} is {run.state}; it was not run again")
+            if state == "superseded":
+                fail(
+                    f"job run {run_id} was taken over by a worker after its lease expired; "
+                    f"follow it with `leadgate jobs show {run_id}`"
+                )
             if state != "completed":
                 error = run.error or "failed"
                 if error.startswith("interrupted"):
@@ -124,8 +134,12 @@ def import_command(
             with session_scope() as session:
                 actor = cli_actor(session, as_user)
                 job = service.ensure_runnable(service.get_job(session, actor, job_id))
-                ours = is_upload(job.file_path, Path(get_settings().import_dir))
-                run_id = request_import(session, actor, job.id, keep_file=not ours).id
+                settings = get_settings()
+                ours = is_upload(job.file_path, Path(settings.import_dir))
+                run_id = resume_import(
+                    session, actor, job.id, keep_file=not ours,
+                    stale_after=settings.jobs_stale_after_seconds,
+                ).id  # fmt: skip
             _run(job_id, run_id, as_user, report)
             return
         with session_scope() as session:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leadgate.core.errors import ValidationFailed
+from leadgate.core.errors import NotFound, ValidationFailed
 from leadgate.dedup.registry import MODELS
 from leadgate.imports.models import ImportJob
 from leadgate.jobs import runs
@@ -34,6 +35,35 @@ def request_import(
     return runs.create_run(
         session, actor, "import", {"import_id": str(job.id), "keep_file": keep_file}
     )
+
+
+def resume_import(
+    session: Session,
+    actor: Actor,
+    import_id: uuid.UUID,
+    *,
+    keep_file: bool,
+    stale_after: float | None,
+) -> JobRun:
+    """The import's unfinished run queued again, so one import never has two runs at work
+    (a run whose worker still answers is refused by `runs.reopen`); a new run when it
+    has none the actor may resume."""
+    job = load(session, actor, ImportJob, import_id, Op.WRITE)
+    unfinished = session.scalars(
+        select(JobRun)
+        .where(JobRun.kind == "import", JobRun.state.in_(("queued", "running", "failed")))
+        .order_by(JobRun.created_at.desc(), JobRun.id.desc())
+    )
+    for run in unfinished:
+        if run.params.get("import_id") != str(job.id):
+            continue
+        if run.state == "queued":
+            return run
+        try:
+            return runs.reopen(session, actor, run.id, stale_after=stale_after)
+        except NotFound:
+            break  # someone else's run the actor may not see: a run of his own instead
+    return request_import(session, actor, job.id, keep_file=keep_file)
 
 
 def request_training(

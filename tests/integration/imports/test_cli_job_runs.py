@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from leadgate.cli.main import app
+from leadgate.core.clock import utcnow
 from leadgate.db.engine import make_engine, make_session_factory
 from leadgate.imports import service
 from leadgate.imports.models import ImportJob, ImportRow
@@ -158,3 +160,35 @@ def test_ctrl_c_leaves_a_failed_run_that_resumes_without_force(
     assert resumed.exit_code == 0, resumed.output
     leads, job_runs, outcomes = _stored(database)
     assert (len(leads), outcomes, job_runs[-1][1]) == (ROWS, ROWS, "completed")
+
+
+def test_resume_reuses_the_imports_run_and_never_runs_it_twice(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CLI killed mid-import leaves its run "running": `import resume` refuses while
+    the run's lease is fresh (its process may still be at work) and takes the same run
+    over once the lease is stale; an import never gets a second run at work."""
+    path = _file(tmp_path)
+    with monkeypatch.context() as patch:
+        _crash_on_second_batch(patch)
+        crashed = runner.invoke(app, ["import", str(path), "--vendor", "crash"])
+    import_id = crashed.stdout.split()[1].rstrip(":")
+    engine = make_engine(database)
+    factory = make_session_factory(engine)
+
+    def lease(age: timedelta) -> None:
+        with factory() as session, session.begin():
+            run = session.scalars(select(JobRun)).one()
+            run.state, run.heartbeat_at = "running", utcnow() - age
+
+    lease(timedelta(0))
+    refused = runner.invoke(app, ["import", "resume", import_id])
+    assert refused.exit_code == 1
+    assert "is running and its worker is answering" in refused.stderr
+    lease(timedelta(days=1))
+    resumed = runner.invoke(app, ["import", "resume", import_id])
+    assert resumed.exit_code == 0, resumed.output
+    leads, job_runs, outcomes = _stored(database)
+    assert (len(leads), outcomes) == (ROWS, ROWS)
+    assert [(kind, state) for kind, state, _ in job_runs] == [("import", "completed")]
+    engine.dispose()

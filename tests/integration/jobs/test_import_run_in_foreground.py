@@ -47,7 +47,7 @@ def test_a_foreground_run_crashes_resumably_and_finishes_on_resume(
     seen: list[int] = []
     with monkeypatch.context() as patch:
         patch.setattr(service, "_run_batch", crash_on_second)
-        assert execute(factories, run_id, seen.append) == "failed"
+        assert execute(factories, run_id, None, observer=seen.append) == "failed"
     assert seen == [0, 3]
     with session_factory() as session, session.begin():
         run = session.get_one(JobRun, run_id)
@@ -57,7 +57,7 @@ def test_a_foreground_run_crashes_resumably_and_finishes_on_resume(
         runs.reopen(session, who, run_id)
 
     seen.clear()
-    assert execute(factories, run_id, seen.append) == "completed"
+    assert execute(factories, run_id, None, observer=seen.append) == "completed"
     assert seen == [6, 8]
     with session_factory() as session:
         keys = session.scalars(
