@@ -198,6 +198,43 @@ def test_an_interrupted_import_shows_its_progress_and_resumes_to_the_same_end(
     assert len(_vendor_leads(session_factory)) == 10
 
 
+def test_resuming_an_interrupted_import_queues_its_own_run_again(
+    admin: Api, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_service, "BATCH_SIZE", 3)
+    real_progress = runs.set_progress
+
+    def power_cut(
+        session: Session, run_id: uuid.UUID, attempt: int, done: int, total: int | None
+    ) -> None:
+        if done >= 6:
+            raise RuntimeError("power cut")
+        real_progress(session, run_id, attempt, done, total)
+
+    monkeypatch.setattr(runs, "set_progress", power_cut)
+    rows = "".join(f"Topic {i},k{i:02d}\n" for i in range(10))
+    started = _upload(admin, "Topic,External Key\n" + rows)
+    first_run = started.json()["job_run_id"]
+    assert admin.get(f"{URL}/{first_run}").json()["state"] == "failed"
+    monkeypatch.setattr(runs, "set_progress", real_progress)
+
+    import_url = f"/api/v1/imports/{started.json()['id']}"
+    resumed = admin.post(f"{import_url}/resume")
+    assert resumed.status_code == 202, resumed.text
+    # The same run, a second attempt: no second run for one import.
+    assert resumed.json()["job_run_id"] == first_run
+    run = admin.get(f"{URL}/{first_run}").json()
+    assert (run["state"], run["attempts"], run["done"]) == ("completed", 2, 10)
+    with session_factory() as session:
+        imports = session.scalars(select(JobRun).where(JobRun.kind == "import")).all()
+        assert [r.id for r in imports if r.params["import_id"] == started.json()["id"]] == [
+            uuid.UUID(first_run)
+        ]
+    again = admin.post(f"{import_url}/resume")
+    assert again.status_code == 409, again.text
+    assert "cannot run again" in again.json()["detail"]
+
+
 def _count_events(factory: sessionmaker[Session]) -> int:
     with factory() as session:
         return session.scalar(select(func.count()).select_from(AuditEvent)) or 0

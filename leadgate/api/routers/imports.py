@@ -25,6 +25,7 @@ from leadgate.imports.mapping import get_mapping, parse_overrides, save_mapping
 from leadgate.imports.service import ImportOptions
 from leadgate.imports.targets import check_may_import
 from leadgate.imports.uploads import is_upload, store_upload
+from leadgate.jobs import requests as job_requests
 from leadgate.jobs.queue import JobQueue
 from leadgate.jobs.requests import request_import
 
@@ -157,13 +158,18 @@ def resume_import(
     actor: ActorDep,
     settings: SettingsDep,
 ) -> JSONResponse:
-    """Continue an interrupted import from its last committed batch (a new job run)."""
+    """Continue an interrupted import from its last committed batch: its own unfinished
+    run is queued again (409 while that run's worker still answers, or once the import
+    has finished), so one import never has two runs at work."""
     with session.begin():
-        job = service.get_job(session, actor, job_id)
+        job = service.ensure_runnable(service.get_job(session, actor, job_id))
         body = ImportJobRead.model_validate(job)
         # A file the CLI imported where it lies is the user's own: never deleted after.
         keep = not is_upload(job.file_path, Path(settings.import_dir))
-        run = request_import(session, actor, job_id, keep_file=keep)
+        stale_after = settings.jobs_stale_after_seconds
+        run = job_requests.resume_import(
+            session, actor, job.id, keep_file=keep, stale_after=stale_after
+        )
     return _enqueue(request, run.id, body)
 
 
