@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Row, func, select, type_coerce
+from sqlalchemy import Join, Row, func, outerjoin, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -24,7 +24,7 @@ from leadgate.accounts.models import Account
 from leadgate.activities.models import Activity
 from leadgate.contacts.models import Contact
 from leadgate.core.clock import as_utc, utcnow
-from leadgate.leads.models import Lead
+from leadgate.leads.models import Lead, LeadScore
 from leadgate.scoring.fields import is_missing
 from leadgate.scoring.signals import email_domain_kind
 
@@ -138,9 +138,23 @@ def lead_column_names(codes: Sequence[str], filter_keys: Iterable[str] = ()) -> 
     return sorted(names)
 
 
+# The previous score a scorer compares with lives in the lead's score row.
+_SCORE_COLUMNS = {"score": LeadScore.score, "score_trend": LeadScore.score_trend}
+
+
+def scored_leads() -> Join:
+    """What a select of `lead_columns` reads from: leads, outer-joined to their scores."""
+    return outerjoin(Lead, LeadScore, LeadScore.lead_id == Lead.id)
+
+
+def _lead_column(name: str) -> Any:
+    found = _SCORE_COLUMNS.get(name)
+    return getattr(Lead, name) if found is None else found.label(name)
+
+
 def lead_columns(codes: Sequence[str], filter_keys: Iterable[str] = ()) -> list[Any]:
-    """`lead_column_names` as Lead columns, for a Core select."""
-    return [getattr(Lead, name) for name in lead_column_names(codes, filter_keys)]
+    """`lead_column_names` as columns, for a Core select from `scored_leads()`."""
+    return [_lead_column(name) for name in lead_column_names(codes, filter_keys)]
 
 
 @dataclass(frozen=True)
@@ -163,7 +177,7 @@ def raw_lead_columns(
     processors = {}
     columns = []
     for name in lead_column_names(codes, filter_keys):
-        column = getattr(Lead, name)
+        column = _SCORE_COLUMNS[name] if name in _SCORE_COLUMNS else getattr(Lead, name)
         try:
             processor = column.type.dialect_impl(dialect).result_processor(dialect, None)
         except TypeError:
