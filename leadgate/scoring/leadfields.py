@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Join, Row, func, outerjoin, select, type_coerce
+from sqlalchemy import ARRAY, Join, Row, Uuid, any_, func, literal, outerjoin, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -373,12 +373,20 @@ def _activity(
     regarding: Any = (
         type_coerce(Activity.regarding_id, NullType()) if raw_ids else Activity.regarding_id
     )
-    # Chunked: an IN list of a million ids is not a query.
-    for start in range(0, len(lead_ids), 1000):
-        chunk = lead_ids[start : start + 1000]
+    # PostgreSQL: the ids as one array parameter (= ANY), 10,000 a query; an IN list of
+    # 1,000 bound ids cost ≈ 10 ms a query to bind and plan, 100 queries per 100,000 leads.
+    # SQLite: IN lists of 1,000 (its bound-parameter limit is far above, its planner cheap).
+    step = 10_000 if session.get_bind().dialect.name == "postgresql" else 1000
+    for start in range(0, len(lead_ids), step):
+        chunk = lead_ids[start : start + step]
+        matches = (
+            regarding == any_(literal(chunk, ARRAY(Uuid())))
+            if step > 1000
+            else regarding.in_(chunk)
+        )
         rows = session.execute(
             select(regarding, func.count(), func.max(Activity.created_at))
-            .where(Activity.regarding_type == "lead", regarding.in_(chunk))
+            .where(Activity.regarding_type == "lead", matches)
             .group_by(regarding)
         )
         for lead_id, count, last in rows:
