@@ -312,3 +312,38 @@ def test_a_rescore_reads_untyped_rows_into_the_same_fields_as_lead_rows(
     from_typed = build_columns(db, typed, codes, now)
     assert build_columns(db, untyped, codes, now, raw=raw) == from_typed
     assert sorted(from_typed["Activities"]) == [0, 0, 0, 1, 2, 3]
+
+
+def test_scores_are_one_row_per_lead_in_lead_scores(
+    db: Session, admin_actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = _published_model(db, admin_actor)
+    opened = _open_leads(db, admin_actor, 6)
+    rows = {row.lead_id: row for row in db.scalars(select(LeadScore))}
+    assert set(rows) == {lead.id for lead in opened}
+    for lead in opened:
+        row = rows[lead.id]
+        assert (row.score, row.grade, row.score_trend) == (
+            lead.score,
+            lead.grade,
+            lead.score_trend,
+        )
+        assert row.score_reasons == lead.score_reasons
+        assert row.fingerprint == (lead.score_reasons or {})["fingerprint"]
+    single = {lead.id: (lead.score, _without_time(lead.score_reasons)) for lead in opened}
+
+    # A batch mixing leads with a score row (updated) and without (inserted).
+    db.execute(delete(LeadScore).where(LeadScore.lead_id.in_([opened[1].id, opened[4].id])))
+    db.execute(update(LeadScore).values(fingerprint="stale"))
+    db.expire_all()
+    monkeypatch.setattr(scorer, "BATCH", 4)
+    assert service.rescore(db, admin_actor, model.id) == len(opened)
+    db.expire_all()
+    again = {row.lead_id: row for row in db.scalars(select(LeadScore))}
+    assert set(again) == set(single)
+    assert {k: (r.score, _without_time(r.score_reasons)) for k, r in again.items()} == single
+    assert all(r.fingerprint == (r.score_reasons or {})["fingerprint"] for r in again.values())
+
+    # Nothing covers the leads once the model is gone: their rows are deleted.
+    service.delete_model(db, admin_actor, model.id, model.version)
+    assert db.scalars(select(LeadScore)).all() == []
