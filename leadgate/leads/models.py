@@ -145,8 +145,11 @@ class LeadScore(Base):
 
     __tablename__ = "lead_scores"
     __table_args__ = (
-        # Lists sorted by score ("My open leads scored", sort=-score).
-        Index("ix_lead_scores_score_lead_id", "score", "lead_id"),
+        # Lists sorted by score ("My open leads scored", sort=-score) join each candidate
+        # lead to its score: this index answers that from the index alone (no read of the
+        # wide row with its reasons). An index led by score cannot serve those lists: the
+        # order is NULLS LAST over an outer join, ties broken by the lead's id.
+        Index("ix_lead_scores_lead_id_score", "lead_id", "score"),
     )
 
     lead_id: Mapped[uuid.UUID] = mapped_column(

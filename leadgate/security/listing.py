@@ -51,4 +51,13 @@ def list_records(
             raise ValidationFailed.on("q", f"at most {MAX_QUERY_LENGTH} characters")
         stmt = stmt.where(text_match(q.strip(), search))
     keys = parse_sort(sort, sortable, default_sort, model.id)  # type: ignore[attr-defined]
-    return fetch_page(session, stmt, keys, cursor=cursor, limit=limit, count=cursor is None)
+    return fetch_page(
+        session,
+        stmt,
+        keys,
+        cursor=cursor,
+        limit=limit,
+        count=cursor is None,
+        # Sorted by a joined table's column: choose the page by ids, then load its rows.
+        narrow=model.id if join is not None else None,  # type: ignore[attr-defined]
+    )

@@ -55,7 +55,8 @@ def upgrade() -> None:
         f"{_fingerprint_of_reasons()} FROM leads WHERE score IS NOT NULL"
     )
     # After the copy: one index build instead of one entry per inserted row.
-    op.create_index("ix_lead_scores_score_lead_id", "lead_scores", ["score", "lead_id"])
+    # Lists sorted by score look up each candidate lead's score from this index alone.
+    op.create_index("ix_lead_scores_lead_id_score", "lead_scores", ["lead_id", "score"])
     # Plain ALTER TABLE … DROP COLUMN on both databases (SQLite ≥ 3.35 drops an unindexed
     # column in place): no batch copy of the leads table, whose rows other tables reference.
     for column in _COLUMNS:
@@ -79,5 +80,5 @@ def downgrade() -> None:
             f"UPDATE leads SET ({columns}) = (SELECT {columns} FROM lead_scores AS s "
             "WHERE s.lead_id = leads.id) WHERE id IN (SELECT lead_id FROM lead_scores)"
         )
-    op.drop_index("ix_lead_scores_score_lead_id", table_name="lead_scores")
+    op.drop_index("ix_lead_scores_lead_id_score", table_name="lead_scores")
     op.drop_table("lead_scores")
