@@ -155,8 +155,8 @@ class LeadScore(Base):
     lead_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True
     )
-    # Nullable in the model only: lists outer-join this table, where an unscored lead
-    # reads NULL (sorted last); a stored row always has a score.
+    # Declared nullable although scoring always writes one: lists outer-join this table,
+    # where an unscored lead reads NULL, and the keyset paging must sort NULLs last.
     score: Mapped[int | None] = mapped_column(nullable=True)
     grade: Mapped[str | None] = mapped_column(String(1))
     score_trend: Mapped[str | None] = mapped_column(String(20))
