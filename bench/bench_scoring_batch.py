@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 from bench.common import VAR, pg_url
 from bench.seed import seed
 from leadgate.db.engine import make_session_factory
-from leadgate.leads.models import Lead
+from leadgate.leads.models import Lead, LeadScore
 from leadgate.scoring import scorer, service, writing
-from leadgate.scoring.leadfields import DEFAULT_FIELDS, raw_lead_columns
+from leadgate.scoring.leadfields import DEFAULT_FIELDS, raw_lead_columns, scored_leads
 from leadgate.scoring.schemas import ScoringModelCreate
 from leadgate.security.roles import Role
 from leadgate.wiring import wire
@@ -46,7 +46,8 @@ def read_floor(session: Session, fields: list[str]) -> tuple[float, int]:
     rescore reads them), and nothing else."""
     columns, _ = raw_lead_columns(session.get_bind().dialect, fields)
     stmt = (
-        select(*columns, Lead.score_reasons["fingerprint"].as_string().label("fingerprint"))
+        select(*columns, LeadScore.fingerprint)
+        .select_from(scored_leads())
         .where(Lead.state == "open", Lead.deleted_at.is_(None))
         .order_by(Lead.id)
         .execution_options(yield_per=scorer.BATCH)

@@ -215,9 +215,11 @@ def settle(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         return
     with engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-            "VACUUM (ANALYZE) leads"
-        )
+        auto = conn.execution_options(isolation_level="AUTOCOMMIT")
+        auto.exec_driver_sql("VACUUM (ANALYZE) leads")
+        # Scores live beside the leads; a rolled-back rescore leaves dead rows there too.
+        if conn.exec_driver_sql("SELECT to_regclass('lead_scores')").scalar() is not None:
+            auto.exec_driver_sql("VACUUM (ANALYZE) lead_scores")
 
 
 def seed(url: str, count: int) -> Seeded:

@@ -58,7 +58,12 @@ def jsonable(value: Any) -> Any:
 
 def column_values(record: Base) -> dict[str, Any]:
     mapper = inspect(type(record))
-    return {attr.key: getattr(record, attr.key) for attr in mapper.column_attrs}
+    values = {attr.key: getattr(record, attr.key) for attr in mapper.column_attrs}
+    # Fields a record shows but keeps in a side table (a lead's score) are logged as if
+    # they were its columns.
+    for name in getattr(record, "DERIVED_FIELDS", ()):
+        values[name] = getattr(record, name)
+    return values
 
 
 def write_event(

@@ -166,8 +166,10 @@ def fetch_page(
     cursor: str | None,
     limit: int,
     count: bool = False,
+    narrow: InstrumentedAttribute[Any] | None = None,
 ) -> Page[T]:
-    """Run one page of `stmt`; with `count`, also count matches up to COUNT_CAP."""
+    """Run one page of `stmt`; with `count`, also count matches up to COUNT_CAP. With
+    `narrow` (the id column), the page is chosen by ids first (one statement still)."""
     check_limit(limit)
     total: int | None = None
     exact = True
@@ -185,6 +187,12 @@ def fetch_page(
     paged = stmt.order_by(*(k.order_by() for k in keys)).limit(limit + 1)
     if cursor:
         paged = paged.where(keyset_condition(keys, decode_cursor(cursor, keys)))
+    if narrow is not None:
+        # Pick the page's ids from narrow rows (index-only where indexes allow), then
+        # load only those rows: sorting every candidate's full row (a lead joined to its
+        # score row) read thousands of wide rows to show fifty.
+        ids = paged.with_only_columns(narrow, maintain_column_froms=True).subquery()
+        paged = stmt.where(narrow.in_(select(ids.c[0]))).order_by(*(k.order_by() for k in keys))
     rows = list(session.execute(paged).scalars())
     next_cursor = encode_cursor(keys, rows[limit - 1]) if len(rows) > limit else None
     return Page(rows[:limit], next_cursor, total, exact)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from leadgate.accounts.models import Address
 from leadgate.db.base import Base, Owned, SoftDeleted, Tracked
@@ -94,14 +95,72 @@ class Lead(Tracked, Owned, SoftDeleted, Address, Base):
         ForeignKey("opportunities.id", use_alter=True), index=True
     )
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("leads.id"), index=True)
-    score: Mapped[int | None] = mapped_column()
-    grade: Mapped[str | None] = mapped_column(String(1))
-    score_trend: Mapped[str | None] = mapped_column(String(20))
-    score_reasons: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     email_key: Mapped[str | None] = mapped_column(String(254))
     phone_key: Mapped[str | None] = mapped_column(String(50))
     company_key: Mapped[str | None] = mapped_column(String(200))
 
+    # The lead's predictive score (LeadScore), loaded with the lead in the same SELECT.
+    # Written only by scoring, with its own statements: read-only for the ORM.
+    score_row: Mapped[LeadScore | None] = relationship(lazy="joined", viewonly=True)
+
+    # Derived fields: the lead API, lists, pages and process steps read them as before.
+    DERIVED_FIELDS: ClassVar[tuple[str, ...]] = ("score", "grade", "score_trend", "score_reasons")
+
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @property
+    def score(self) -> int | None:
+        return None if self.score_row is None else self.score_row.score
+
+    @property
+    def grade(self) -> str | None:
+        return None if self.score_row is None else self.score_row.grade
+
+    @property
+    def score_trend(self) -> str | None:
+        return None if self.score_row is None else self.score_row.score_trend
+
+    @property
+    def score_reasons(self) -> dict[str, Any] | None:
+        return None if self.score_row is None else self.score_row.score_reasons
+
+
+@event.listens_for(Lead, "init")
+def _new_lead_is_unscored(target: Lead, _args: Any, _kwargs: Any) -> None:
+    # A lead made in this process has no score row yet: say so, so that reading its
+    # score after the INSERT costs no lazy SELECT (a save is scored at once).
+    set_committed_value(target, "score_row", None)
+
+
+class LeadScore(Base):
+    """A lead's predictive score: derived data, one row per scored lead, none when unscored.
+
+    Kept out of `leads` so that scoring writes a narrow row with two index entries
+    (an INSERT for a first scoring) instead of rewriting the wide lead row and its
+    twelve index entries (bench/RESULTS.md, "Predictive lead scoring"). Written only by
+    `leadgate.scoring.writing`; never bumps the lead's version or writes an audit row.
+    """
+
+    __tablename__ = "lead_scores"
+    __table_args__ = (
+        # Lists sorted by score ("My open leads scored", sort=-score) join each candidate
+        # lead to its score: this index answers that from the index alone (no read of the
+        # wide row with its reasons). An index led by score cannot serve those lists: the
+        # order is NULLS LAST over an outer join, ties broken by the lead's id.
+        Index("ix_lead_scores_lead_id_score", "lead_id", "score"),
+    )
+
+    lead_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Declared nullable although scoring always writes one: lists outer-join this table,
+    # where an unscored lead reads NULL, and the keyset paging must sort NULLs last.
+    score: Mapped[int | None] = mapped_column(nullable=True)
+    grade: Mapped[str | None] = mapped_column(String(1))
+    score_trend: Mapped[str | None] = mapped_column(String(20))
+    score_reasons: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What the score was computed from (also inside score_reasons): a rescore compares
+    # it without parsing the reasons.
+    fingerprint: Mapped[str | None] = mapped_column(String(32))

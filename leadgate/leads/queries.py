@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, func
 from sqlalchemy.orm import Session
 
 from leadgate.db.paging import Page
-from leadgate.leads.models import Lead
+from leadgate.leads.models import Lead, LeadScore
 from leadgate.leads.states import LeadState
 from leadgate.security.access import Actor, scoped
 from leadgate.security.listing import list_records
@@ -21,7 +21,7 @@ SORTS = {
     "last_name": Lead.last_name,
     "company_name": Lead.company_name,
     "estimated_value": Lead.estimated_value,
-    "score": Lead.score,
+    "score": LeadScore.score,
 }
 FILTERS = (
     "owner_id",
@@ -32,8 +32,9 @@ FILTERS = (
     "list_vendor",
     "external_key",
     "campaign_id",
-    "grade",
 )
+# Filters and sorts on the score side table (joined only when one is used).
+SCORE_FILTERS = {"grade": LeadScore.grade}
 
 
 def list_leads(
@@ -49,6 +50,13 @@ def list_leads(
     where: list[ColumnElement[bool]] = [
         getattr(Lead, name) == filters[name] for name in FILTERS if filters.get(name) is not None
     ]
+    scored = [
+        column == filters[name]
+        for name, column in SCORE_FILTERS.items()
+        if filters.get(name) is not None
+    ]
+    where += scored
+    by_score = any(token.strip().lstrip("-+") == "score" for token in (sort or "").split(","))
     return list_records(
         session,
         actor,
@@ -60,6 +68,7 @@ def list_leads(
         sortable=SORTS,
         cursor=cursor,
         limit=limit,
+        join=Lead.score_row if scored or by_score else None,
     )
 
 

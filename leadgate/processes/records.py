@@ -46,8 +46,19 @@ def _has_lines(session: Session, opportunity: Any) -> bool | None:
     return True if opportunity_has_lines(session, opportunity.id) else None
 
 
+def _lead_score_field(name: str, kind: type[Any]) -> tuple[type[Any], Derived]:
+    return kind, lambda _session, lead: getattr(lead, name, None)
+
+
 _DERIVED: dict[str, dict[str, tuple[type[Any], Derived]]] = {
     "opportunity": {"has_lines": (bool, _has_lines)},
+    # A lead's score lives in a side table (LeadScore); steps read it as a field.
+    "lead": {
+        "score": _lead_score_field("score", int),
+        "grade": _lead_score_field("grade", str),
+        "score_trend": _lead_score_field("score_trend", str),
+        "score_reasons": _lead_score_field("score_reasons", dict),
+    },
 }
 
 

@@ -1,8 +1,9 @@
 """Scoring open leads: score, grade, trend and reasons from a published version.
 
-Scores are derived data: they are written (`writing`) with a plain UPDATE that
-neither bumps the lead's `version` (a nightly rescore must not make every open
-edit form stale, 412) nor writes an audit row per lead.
+Scores are derived data, kept in the lead's score row (`LeadScore`): they are
+written (`writing`) with plain statements that neither bump the lead's `version`
+(a nightly rescore must not make every open edit form stale, 412) nor write an
+audit row per lead.
 
 What is published is read once per transaction (`published`, kept in
 `session.info` for that transaction only), so another process publishing or
@@ -34,9 +35,15 @@ from sqlalchemy.orm import Session
 
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict
-from leadgate.leads.models import Lead
+from leadgate.leads.models import Lead, LeadScore
 from leadgate.scoring.explain import reasons_json
-from leadgate.scoring.leadfields import RawRead, build_columns, lead_columns, raw_lead_columns
+from leadgate.scoring.leadfields import (
+    RawRead,
+    build_columns,
+    lead_columns,
+    raw_lead_columns,
+    scored_leads,
+)
 from leadgate.scoring.learning import ScoringPipeline
 from leadgate.scoring.models import ScoringModel, ScoringModelVersion
 from leadgate.scoring.writing import write_scores
@@ -238,6 +245,7 @@ def score_leads(
                 "grade": grades[score],
                 "score_trend": trend,
                 "score_reasons": f'{explanation}, {extra}, "fingerprint": "{fingerprint}"}}',
+                "fingerprint": fingerprint,
             }
         )
     write_scores(session, leads, rows, loaded, raw_ids=raw is not None)
@@ -259,7 +267,7 @@ def _fingerprints(spec: Published, matrix: Any) -> list[str]:
 
 def _fingerprint_of(lead: Any) -> str | None:
     if isinstance(lead, Lead):
-        return (lead.score_reasons or {}).get("fingerprint") if lead.score is not None else None
+        return None if lead.score_row is None else lead.score_row.fingerprint
     return getattr(lead, "fingerprint", None)
 
 
@@ -289,7 +297,8 @@ def rescore_model(session: Session, model_id: uuid.UUID) -> int:
         if raw.id_bind is not None:
             loaded = {raw.id_bind(key): obj for key, obj in loaded.items()}
     stmt = (
-        select(*selected, Lead.score_reasons["fingerprint"].as_string().label("fingerprint"))
+        select(*selected, LeadScore.fingerprint)
+        .select_from(scored_leads())
         .where(Lead.state == "open", Lead.deleted_at.is_(None), scope_clause(spec.filter))
         .order_by(Lead.id)
         .execution_options(yield_per=BATCH)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import sklearn
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from leadgate.audit.editing import create_record, delete_record, update_record
 from leadgate.audit.recording import write_event
@@ -27,7 +27,13 @@ from leadgate.core.ids import new_id
 from leadgate.leads.models import Lead
 from leadgate.scoring import scorer
 from leadgate.scoring.explain import field_importance
-from leadgate.scoring.leadfields import CATALOG, build_records, lead_columns, unknown_fields
+from leadgate.scoring.leadfields import (
+    CATALOG,
+    build_records,
+    lead_columns,
+    scored_leads,
+    unknown_fields,
+)
 from leadgate.scoring.learning import NotEnoughData, fit_pipeline
 from leadgate.scoring.metrics import PUBLISH_MIN_AUC, evaluate
 from leadgate.scoring.models import ScoringModel, ScoringModelVersion
@@ -89,8 +95,12 @@ def delete_model(
 
 
 def _leads_scored_by(session: Session, model: ScoringModel) -> list[Lead]:
-    stmt = select(Lead).where(
-        Lead.state == "open", Lead.deleted_at.is_(None), Lead.score.is_not(None)
+    # Inner join: only leads holding a score row.
+    stmt = (
+        select(Lead)
+        .join(Lead.score_row)
+        .options(contains_eager(Lead.score_row))
+        .where(Lead.state == "open", Lead.deleted_at.is_(None))
     )
     stmt = stmt.where(scorer.scope_clause(model.filter))
     return [
@@ -135,6 +145,7 @@ def train(
     # Only the columns the fields need: rows, not Lead objects (100,000 closed leads).
     leads = session.execute(
         select(*lead_columns(model.fields), Lead.created_at)
+        .select_from(scored_leads())
         .where(
             Lead.state.in_(("qualified", "disqualified")),
             Lead.deleted_at.is_(None),

@@ -1,12 +1,18 @@
-"""Writing scores on leads: one statement per batch, no version bump, no audit row.
+"""Writing scores: one statement per batch into `lead_scores`, nothing on the lead row.
 
-Scores are derived data: a plain UPDATE of score, grade, score_trend and
-score_reasons that leaves `version` and `updated_at` alone (a nightly rescore
-must not make every open edit form stale). The stored reasons arrive as JSON
-text (explain.reasons_json) and go to the driver as they are. SQLite: one
-executemany per batch; PostgreSQL: one UPDATE … FROM unnest(arrays) per batch
-(measured faster than the executemany in bench_scoring_batch). Loaded Lead
+Scores are derived data kept in the lead's score row (`LeadScore`): writing one
+leaves the lead's `version` and `updated_at` alone (a nightly rescore must not make
+every open edit form stale) and writes no audit row. A scored lead gets its row
+inserted or, when it has one, updated (one upsert: a lead saved by another
+transaction meanwhile cannot make the batch fail); a cleared lead loses its row.
+The stored reasons arrive as JSON text (explain.reasons_json) and go to the driver
+as they are. SQLite: one executemany per batch; PostgreSQL: one INSERT … SELECT FROM
+unnest(binary arrays) per batch (the driver dumps the arrays in C). Loaded Lead
 objects are kept in step without being marked changed.
+
+Why a side table: a first scoring that rewrote the wide lead rows (no HOT update,
+twelve index entries each) capped PostgreSQL at ≈ 14,000 leads/s; inserting the
+narrow rows does not (bench/RESULTS.md, "Predictive lead scoring").
 """
 
 from __future__ import annotations
@@ -15,21 +21,29 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Table, delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from leadgate.leads.models import Lead
+from leadgate.leads.models import Lead, LeadScore
 
-SCORE_COLUMNS = ("score", "grade", "score_trend", "score_reasons")
-# PostgreSQL batches: one UPDATE … FROM unnest(arrays) instead of an executemany (the
+SCORE_COLUMNS = ("score", "grade", "score_trend", "score_reasons", "fingerprint")
+_TABLE = LeadScore.__table__
+# PostgreSQL batches: one upsert FROM unnest(arrays) instead of an executemany (the
 # benchmark switches it off to measure both).
 PG_ARRAYS = True
 
 
 def clear_scores(session: Session, leads: Sequence[Lead]) -> None:
-    rows = [{"lead_id": lead.id, **dict.fromkeys(SCORE_COLUMNS)} for lead in leads]
-    write_scores(session, leads, rows, None)
+    """The leads lose their score (their model is gone and no other covers them)."""
+    if not leads:
+        return
+    ids = [lead.id for lead in leads]
+    for start in range(0, len(ids), 5000):
+        session.execute(delete(LeadScore).where(LeadScore.lead_id.in_(ids[start : start + 5000])))
+    for lead in leads:
+        set_committed_value(lead, "score_row", None)
 
 
 def write_scores(
@@ -39,30 +53,29 @@ def write_scores(
     loaded: Mapping[Any, Lead] | None,
     raw_ids: bool = False,
 ) -> None:
+    """Store `rows` (lead_id and every SCORE_COLUMNS value, the reasons as JSON text)."""
     if not rows:
         return
     connection = session.connection()
-    arrays = PG_ARRAYS and connection.dialect.name == "postgresql" and len(rows) > 1
-    if arrays and all(row["score"] is not None for row in rows):
+    if PG_ARRAYS and connection.dialect.name == "postgresql" and len(rows) > 1:
         _write_arrays(connection, rows)
-        _keep_loaded(leads, rows, loaded)
-        return
-    _write_rows(connection, rows, raw_ids)
+    else:
+        _write_rows(connection, rows, raw_ids)
     _keep_loaded(leads, rows, loaded)
 
 
 def _keep_loaded(
     leads: Sequence[Any], rows: list[dict[str, Any]], loaded: Mapping[Any, Lead] | None
 ) -> None:
-    # Keep the loaded objects in step without marking them changed.
+    # Keep the loaded objects in step without marking them changed (the relationship is
+    # read-only for the ORM: the row object is never flushed).
     for lead, row in zip(leads, rows, strict=True):
         target = lead if isinstance(lead, Lead) else (loaded or {}).get(lead.id)
         if target is not None:
-            for key in SCORE_COLUMNS:
-                value = row[key]
-                if key == "score_reasons" and isinstance(value, str):
-                    value = json.loads(value)
-                set_committed_value(target, key, value)
+            values = {key: row[key] for key in SCORE_COLUMNS}
+            if isinstance(values["score_reasons"], str):
+                values["score_reasons"] = json.loads(values["score_reasons"])
+            set_committed_value(target, "score_row", LeadScore(lead_id=target.id, **values))
 
 
 def _json_text(value: Any) -> str:
@@ -70,19 +83,18 @@ def _json_text(value: Any) -> str:
 
 
 def _write_rows(connection: Any, rows: list[dict[str, Any]], raw_ids: bool) -> None:
-    sql, order, processors = _update_sql(connection.dialect)
-    # The values go through the column types' own bind processors (uuid, JSON), column
-    # by column, then to the driver's executemany as they are: SQLAlchemy's generic
-    # per-row parameter handling cost more than the UPDATEs themselves.
+    sql, order, processors = _upsert_sql(connection.dialect)
+    # The values go through the column types' own bind processors (uuid), column by
+    # column, then to the driver's executemany as they are: SQLAlchemy's generic per-row
+    # parameter handling cost more than the statements themselves.
     columns = []
     for name in order:
         values = [row[name] for row in rows]
         processor = None if raw_ids and name == "lead_id" else processors.get(name)
         if name == "score_reasons":
-            # Already JSON text (scored) or None (cleared): the driver sends it as is.
-            values = [None if v is None else _json_text(v) for v in values]
+            # Already JSON text: the driver sends it as is.
+            values = [_json_text(v) for v in values]
         elif processor is not None:
-            # None is SQL NULL (not the JSON text 'null') in every column.
             values = [None if v is None else processor(v) for v in values]
         columns.append(values)
     params: list[Any] = (
@@ -96,19 +108,21 @@ def _write_rows(connection: Any, rows: list[dict[str, Any]], raw_ids: bool) -> N
 
 
 def _write_arrays(connection: Any, rows: list[dict[str, Any]]) -> None:
-    """PostgreSQL, many scored leads: one UPDATE … FROM unnest(arrays) per chunk. The
-    arrays are dumped by the driver in C; executemany spent more per row in psycopg's
-    pipeline bookkeeping than the server spent updating (bench_scoring_batch)."""
-    table = Lead.__table__
-    assert isinstance(table, Table)
+    """PostgreSQL, many scored leads: one upsert FROM unnest(arrays) per chunk. The arrays
+    are dumped by the driver in C; executemany spent more per row in psycopg's pipeline
+    bookkeeping than the server spent writing (bench_scoring_batch)."""
     # The table name comes from our own metadata, quoted by the dialect; values are bound.
-    name = connection.dialect.identifier_preparer.format_table(table)
+    name = connection.dialect.identifier_preparer.format_table(_TABLE)
     sql = (
-        f"UPDATE {name} AS l SET score = v.score, grade = v.grade, "  # noqa: S608
-        "score_trend = v.score_trend, score_reasons = v.score_reasons::json "
+        f"INSERT INTO {name} (lead_id, score, grade, score_trend, score_reasons, "  # noqa: S608
+        "fingerprint) SELECT v.lead_id, v.score, v.grade, v.score_trend, "
+        "v.score_reasons::json, v.fingerprint "
         "FROM unnest(%(ids)b::uuid[], %(scores)b::int[], %(grades)b::text[], "
-        "%(trends)b::text[], %(reasons)b::text[]) "
-        "AS v(id, score, grade, score_trend, score_reasons) WHERE l.id = v.id"
+        "%(trends)b::text[], %(reasons)b::text[], %(prints)b::text[]) "
+        "AS v(lead_id, score, grade, score_trend, score_reasons, fingerprint) "
+        "ON CONFLICT (lead_id) DO UPDATE SET score = excluded.score, grade = excluded.grade, "
+        "score_trend = excluded.score_trend, score_reasons = excluded.score_reasons, "
+        "fingerprint = excluded.fingerprint"
     )
     connection.exec_driver_sql(
         sql,
@@ -119,6 +133,7 @@ def _write_arrays(connection: Any, rows: list[dict[str, Any]]) -> None:
             "trends": [row["score_trend"] for row in rows],
             # The same text the JSON type's own processor would send (json.dumps).
             "reasons": [_json_text(row["score_reasons"]) for row in rows],
+            "prints": [row["fingerprint"] for row in rows],
         },
     )
 
@@ -126,26 +141,24 @@ def _write_arrays(connection: Any, rows: list[dict[str, Any]]) -> None:
 _SQL: dict[str, tuple[str, list[str], dict[str, Any]]] = {}
 
 
-def _update_sql(dialect: Any) -> tuple[str, list[str], dict[str, Any]]:
-    """The UPDATE compiled once per dialect: its SQL, parameter order and bind processors."""
+def _upsert_sql(dialect: Any) -> tuple[str, list[str], dict[str, Any]]:
+    """The upsert compiled once per dialect: its SQL, parameter order and bind processors."""
     found = _SQL.get(dialect.name)
     if found is None:
-        table = Lead.__table__
-        assert isinstance(table, Table)
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("lead_id"))
-            .values({name: bindparam(name) for name in SCORE_COLUMNS})
-            # Derived data: a rescore is not a change of the lead (no updated_at bump).
-            .values(updated_at=table.c.updated_at)
+        insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+        names = ("lead_id", *SCORE_COLUMNS)
+        assert isinstance(_TABLE, Table)
+        stmt = insert(_TABLE)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[_TABLE.c.lead_id],
+            set_={name: stmt.excluded[name] for name in SCORE_COLUMNS},
         )
-        compiled = stmt.compile(dialect=dialect)
-        order = list(compiled.positiontup or []) if dialect.positional else list(compiled.params)
-        types = {"lead_id": table.c.id.type} | {name: table.c[name].type for name in SCORE_COLUMNS}
+        compiled = stmt.compile(dialect=dialect, column_keys=list(names))
+        order = list(compiled.positiontup or []) if dialect.positional else list(names)
         processors = {}
-        for name, type_ in types.items():
-            processor = type_.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
+        for name in names:
+            processor = _TABLE.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None and name != "score_reasons":
                 processors[name] = processor
         found = _SQL[dialect.name] = (str(compiled), order, processors)
     return found

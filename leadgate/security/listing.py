@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, or_
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, contains_eager
 
 from leadgate.core.errors import ValidationFailed
 from leadgate.db.base import Base
@@ -37,8 +37,13 @@ def list_records(
     default_sort: str = "-created_at",
     cursor: str | None = None,
     limit: int = 50,
+    join: InstrumentedAttribute[Any] | None = None,
 ) -> Page[M]:
+    """`join`: a one-to-one relationship of `model` (outer-joined and loaded from that
+    join) whose columns `where` or `sortable` name; the scoping applies to `model`."""
     stmt = scoped(actor, model)
+    if join is not None:
+        stmt = stmt.outerjoin(join).options(contains_eager(join))
     for clause in where:
         stmt = stmt.where(clause)
     if q:
@@ -46,4 +51,13 @@ def list_records(
             raise ValidationFailed.on("q", f"at most {MAX_QUERY_LENGTH} characters")
         stmt = stmt.where(text_match(q.strip(), search))
     keys = parse_sort(sort, sortable, default_sort, model.id)  # type: ignore[attr-defined]
-    return fetch_page(session, stmt, keys, cursor=cursor, limit=limit, count=cursor is None)
+    return fetch_page(
+        session,
+        stmt,
+        keys,
+        cursor=cursor,
+        limit=limit,
+        count=cursor is None,
+        # Sorted by a joined table's column: choose the page by ids, then load its rows.
+        narrow=model.id if join is not None else None,  # type: ignore[attr-defined]
+    )

@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from leadgate.leads.models import Lead
+from leadgate.leads.models import LeadScore
 from leadgate.security.roles import Role
 from tests.factories import Api
 from tests.web.conftest import Browser
@@ -283,10 +283,13 @@ def _score(
     }
     with session_factory() as session, session.begin():
         session.execute(
-            update(Lead)
-            .where(Lead.id == uuid.UUID(url.rsplit("/", 1)[1]))
-            .values(score=score, grade=grade, score_trend="improving", score_reasons=reasons)
-            .execution_options(synchronize_session=False)
+            insert(LeadScore).values(
+                lead_id=uuid.UUID(url.rsplit("/", 1)[1]),
+                score=score,
+                grade=grade,
+                score_trend="improving",
+                score_reasons=reasons,
+            )
         )
 
 

@@ -8,17 +8,22 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import Engine, delete, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadgate.activities.schemas import ActivityCreate
 from leadgate.activities.service import create_activity
 from leadgate.core.clock import utcnow
 from leadgate.leads import service as leads
-from leadgate.leads.models import Lead
+from leadgate.leads.models import Lead, LeadScore
 from leadgate.leads.schemas import LeadCreate, LeadUpdate
 from leadgate.scoring import scorer, service
-from leadgate.scoring.leadfields import build_columns, lead_columns, raw_lead_columns
+from leadgate.scoring.leadfields import (
+    build_columns,
+    lead_columns,
+    raw_lead_columns,
+    scored_leads,
+)
 from leadgate.scoring.models import ScoringModel, ScoringModelVersion
 from leadgate.scoring.schemas import ScoringModelCreate
 from leadgate.security.access import Actor
@@ -86,7 +91,7 @@ def test_batch_rescore_gives_each_lead_what_saving_it_gave(
     }
     assert all(score is not None for score, _, _ in single.values())
 
-    db.execute(update(Lead).values(score=None, grade=None, score_reasons=None))
+    db.execute(delete(LeadScore))
     db.expire_all()
     stamps = {lead.id: (lead.version, lead.updated_at) for lead in opened}
     # Small chunks: reads of the stream interleave with the chunks' writes.
@@ -255,7 +260,10 @@ def test_a_rescore_rewrites_only_leads_whose_inputs_changed(
     assert (first.score_reasons or {})["scored_at"] == stamped[first.id]
     assert (second.score_reasons or {})["scored_at"] != stamped[second.id]
     assert (second.score_reasons or {})["positive"][0]["text"] == "Source is Partner"
-    assert len([s for s in statements if s.lstrip().upper().startswith("UPDATE LEADS")]) == 1
+    assert (
+        len([s for s in statements if s.lstrip().upper().startswith("INSERT INTO LEAD_SCORES")])
+        == 1
+    )
 
     # New grade bands change what a score means: every lead is rewritten.
     model.grade_bands = {"A": 99, "B": 98, "C": 97}
@@ -291,10 +299,51 @@ def test_a_rescore_reads_untyped_rows_into_the_same_fields_as_lead_rows(
         "account.industry",
     ]
     where = (Lead.state == "open", Lead.id.in_([lead.id for lead in opened]))
-    typed = db.execute(select(*lead_columns(codes)).where(*where).order_by(Lead.id)).all()
+    typed = db.execute(
+        select(*lead_columns(codes)).select_from(scored_leads()).where(*where).order_by(Lead.id)
+    ).all()
     columns, raw = raw_lead_columns(db.get_bind().dialect, codes)
-    untyped = db.connection().execute(select(*columns).where(*where).order_by(Lead.id)).all()
+    untyped = (
+        db.connection()
+        .execute(select(*columns).select_from(scored_leads()).where(*where).order_by(Lead.id))
+        .all()
+    )
     now = utcnow()
     from_typed = build_columns(db, typed, codes, now)
     assert build_columns(db, untyped, codes, now, raw=raw) == from_typed
     assert sorted(from_typed["Activities"]) == [0, 0, 0, 1, 2, 3]
+
+
+def test_scores_are_one_row_per_lead_in_lead_scores(
+    db: Session, admin_actor: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = _published_model(db, admin_actor)
+    opened = _open_leads(db, admin_actor, 6)
+    rows = {row.lead_id: row for row in db.scalars(select(LeadScore))}
+    assert set(rows) == {lead.id for lead in opened}
+    for lead in opened:
+        row = rows[lead.id]
+        assert (row.score, row.grade, row.score_trend) == (
+            lead.score,
+            lead.grade,
+            lead.score_trend,
+        )
+        assert row.score_reasons == lead.score_reasons
+        assert row.fingerprint == (lead.score_reasons or {})["fingerprint"]
+    single = {lead.id: (lead.score, _without_time(lead.score_reasons)) for lead in opened}
+
+    # A batch mixing leads with a score row (updated) and without (inserted).
+    db.execute(delete(LeadScore).where(LeadScore.lead_id.in_([opened[1].id, opened[4].id])))
+    db.execute(update(LeadScore).values(fingerprint="stale"))
+    db.expire_all()
+    monkeypatch.setattr(scorer, "BATCH", 4)
+    assert service.rescore(db, admin_actor, model.id) == len(opened)
+    db.expire_all()
+    again = {row.lead_id: row for row in db.scalars(select(LeadScore))}
+    assert set(again) == set(single)
+    assert {k: (r.score, _without_time(r.score_reasons)) for k, r in again.items()} == single
+    assert all(r.fingerprint == (r.score_reasons or {})["fingerprint"] for r in again.values())
+
+    # Nothing covers the leads once the model is gone: their rows are deleted.
+    service.delete_model(db, admin_actor, model.id, model.version)
+    assert db.scalars(select(LeadScore)).all() == []
