@@ -108,13 +108,24 @@ def _copy(
         raise DBAPIError.instance(sql, None, exc, error, dialect=connection.dialect) from exc
 
 
-def analyze(session: Session, tables: Sequence[str]) -> None:
-    """Refresh the PostgreSQL planner's statistics of `tables` (no-op elsewhere).
+# Rows SQLite's ANALYZE samples per index: approximate statistics, in milliseconds.
+SQLITE_ANALYSIS_LIMIT = 1000
+
+
+def analyze(session: Session, tables: Sequence[str], *, sqlite: bool = False) -> None:
+    """Refresh the PostgreSQL planner's statistics of `tables` (with `sqlite`, SQLite's
+    too, from a sample; no-op elsewhere).
 
     A bulk load grows tables faster than autovacuum re-analyzes them (and it may be
     off): planned from an empty table's statistics, the next batch's prefetch queries
-    scan every row loaded so far, and the import slows down batch after batch."""
+    scan every row loaded so far, and the import slows down batch after batch. SQLite
+    never gathers statistics by itself: without them its planner guesses, e.g. takes a
+    table's primary key over a covering index that answers the query alone."""
     connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
     if connection.dialect.name == "postgresql":
-        quote = connection.dialect.identifier_preparer.quote
         connection.exec_driver_sql(f"ANALYZE {', '.join(quote(name) for name in tables)}")
+    elif sqlite and connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
+        for name in tables:
+            connection.exec_driver_sql(f"ANALYZE {quote(name)}")

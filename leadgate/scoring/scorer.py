@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict
+from leadgate.db.bulk import analyze
 from leadgate.leads.models import Lead, LeadScore
 from leadgate.scoring.explain import reasons_json
 from leadgate.scoring.leadfields import (
@@ -309,6 +310,11 @@ def rescore_model(session: Session, model_id: uuid.UUID) -> int:
     for chunk in result.partitions():
         mine = [row for row in chunk if model_for(specs, row) is spec] if rivals else chunk
         count += score_leads(session, spec, mine, loaded, raw)
+    if count and session.get_bind().dialect.name == "sqlite":
+        # Lists sorted by score need SQLite to know lead_scores' covering index is the
+        # better one; it learns that only from statistics (PostgreSQL's autovacuum
+        # gathers its own after a bulk write).
+        analyze(session, [LeadScore.__tablename__], sqlite=True)
     return count
 
 

@@ -32,7 +32,7 @@ from leadgate.db.types import UTCDateTime
 from leadgate.leads.models import LeadScore
 from leadgate.security.models import User
 
-BEFORE = "dedupexport_0001"
+BEFORE = "jobslease_0001"
 REVISION = "leadscores_0001"
 SCHEMA = "migration_leadscores"
 REASONS = {

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, event, select, update
+from sqlalchemy import Engine, delete, event, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadgate.activities.schemas import ActivityCreate
@@ -347,3 +347,23 @@ def test_scores_are_one_row_per_lead_in_lead_scores(
     # Nothing covers the leads once the model is gone: their rows are deleted.
     service.delete_model(db, admin_actor, model.id, model.version)
     assert db.scalars(select(LeadScore)).all() == []
+
+
+def test_a_batch_rescore_leaves_sqlite_statistics_for_the_score_lists(
+    db: Session, admin_actor: Actor
+) -> None:
+    """SQLite gathers no statistics itself; without them its planner takes lead_scores'
+    primary key over the covering (lead_id, score) index the score lists need."""
+    if db.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum gathers its own statistics")
+    _published_model(db, admin_actor)
+    _open_leads(db, admin_actor, 5)
+    db.execute(text("DROP TABLE IF EXISTS sqlite_stat1"))
+    assert service.rescore(db, admin_actor) == 5
+    plan = db.execute(
+        text(
+            "EXPLAIN QUERY PLAN SELECT leads.id FROM leads LEFT JOIN lead_scores "
+            "ON lead_scores.lead_id = leads.id ORDER BY lead_scores.score DESC"
+        )
+    ).all()
+    assert any("COVERING INDEX ix_lead_scores_lead_id_score" in str(row[-1]) for row in plan)

@@ -7,7 +7,7 @@ the stored reasons), so the next rescore still skips unchanged leads; the downgr
 moves them back.
 
 Revision ID: leadscores_0001
-Revises: dedupexport_0001
+Revises: jobslease_0001
 Create Date: 2026-12-05 06:40:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "leadscores_0001"
-down_revision: str | None = "dedupexport_0001"
+down_revision: str | None = "jobslease_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
