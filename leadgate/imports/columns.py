@@ -31,7 +31,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from leadgate.core.fields import Email
-from leadgate.imports.convert import ConversionError, convert
+from leadgate.imports.convert import ConversionError, converter
 
 FORMULA_START = "="
 # What our exports put a quote before (formula injection guard), taken off on import.
@@ -117,10 +117,11 @@ def _field_validator(schema: type[BaseModel], name: str) -> Callable[[Any], Any]
 class _Column:
     """One mapped column: cell → (converted value, validated value), or None when blank."""
 
-    __slots__ = ("hits", "lookups", "memo", "name", "validate")
+    __slots__ = ("convert", "hits", "lookups", "memo", "name", "validate")
 
     def __init__(self, schema: type[BaseModel], name: str) -> None:
         self.name = name
+        self.convert = converter(name)
         self.validate = _field_validator(schema, name)
         self.memo: dict[str, tuple[Any, Any] | None] | None = {}
         self.lookups = 0
@@ -129,7 +130,7 @@ class _Column:
     def compute(self, raw: Any) -> tuple[Any, Any] | None:
         raw = unquoted(self.name, raw)
         try:
-            value = convert(self.name, raw)
+            value = self.convert(raw)
         except ConversionError as exc:
             raise Refused(f"{self.name}: {exc}") from exc
         if value is None:
@@ -166,7 +167,8 @@ class Columns:
     schema: type[BaseModel]
     columns: tuple[tuple[int, _Column], ...]
     fixed: tuple[tuple[str, Any, Any], ...]  # (field, converted, validated) of every row
-    defaults: tuple[tuple[str, Any], ...]  # every field in order, _NO_DEFAULT if required
+    defaults: dict[str, Any]  # every field in order, with its default (None if required)
+    required: frozenset[str]
 
     def row(self, cells: Sequence[Any]) -> tuple[dict[str, Any], BaseModel, dict[str, Any]] | None:
         """(converted values, the validated model, its `model_dump()`: the model's own
@@ -183,12 +185,10 @@ class Columns:
             return None
         for name, value, checked in self.fixed:
             converted[name], validated[name] = value, checked
-        dumped: dict[str, Any] = {}
-        for name, default in self.defaults:
-            value = validated.get(name, default)
-            if value is _NO_DEFAULT:
-                return None  # a required field is missing: the schema words it
-            dumped[name] = value
+        if not self.required <= validated.keys():
+            return None  # a required field is missing: the schema words it
+        dumped = self.defaults.copy()  # the fields' order, as model_dump() gives them
+        dumped.update(validated)
         model = self.schema.__new__(self.schema)
         # What `model_construct` sets, without its per-field alias and default walk.
         object.__setattr__(model, "__dict__", dumped)
@@ -236,8 +236,8 @@ def compile_columns(
             checked.append((name, value, _field_validator(schema, name)(value)))
         except ValidationError:
             return None
-    defaults = tuple(
-        (name, _NO_DEFAULT if field.is_required() else field.default)
-        for name, field in fields.items()
-    )
-    return Columns(schema, compiled, tuple(checked), defaults)
+    defaults = {
+        name: None if field.is_required() else field.default for name, field in fields.items()
+    }
+    required = frozenset(name for name, field in fields.items() if field.is_required())
+    return Columns(schema, compiled, tuple(checked), defaults, required)
