@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import gc
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -138,10 +139,11 @@ def _run_batch(
     ]
     insert_rows(session, ImportRow.__table__, outcomes)  # type: ignore[arg-type]
     job.rows_done = batch[-1][0]
-    job.created_count += sum(r.outcome == "created" for r in results)
-    job.updated_count += sum(r.outcome == "updated" for r in results)
-    job.skipped_count += sum(r.outcome == "skipped_duplicate" for r in results)
-    job.failed_count += sum(r.outcome == "failed" for r in results)
+    counts = Counter(r.outcome for r in results)
+    job.created_count += counts["created"]
+    job.updated_count += counts["updated"]
+    job.skipped_count += counts["skipped_duplicate"]
+    job.failed_count += counts["failed"]
     return results
 
 
