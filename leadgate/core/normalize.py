@@ -64,6 +64,25 @@ def is_plausible_phone(raw: str) -> bool:
     return 7 <= digits <= 15
 
 
+# North American numbers as files usually write them: "+1 415 555 0123", "+1 (415)
+# 555-0123", or "(415) 555-0123" in the US or Canada. phonenumbers' E.164 form of these
+# is "+1" and the ten digits (an area code starting 2-9 has no national prefix to strip,
+# and ten digits is a possible length), given here without its parse, which costs about
+# 60 µs a number, and the numbers of a file are mostly distinct.
+_NANP = re.compile(
+    r"(\+1[ .-]?)?(?:\(([2-9][0-9]{2})\)|([2-9][0-9]{2}))[ .-]?([0-9]{3})[ .-]?([0-9]{4})"
+)
+_NANP_REGIONS = frozenset({"US", "CA"})
+
+
+def _north_american(raw: str, region: str | None) -> str | None:
+    found = _NANP.fullmatch(raw)
+    if found is None or (found.group(1) is None and region not in _NANP_REGIONS):
+        return None
+    _, bracketed, area, exchange, line = found.groups()
+    return "+1" + (bracketed or area) + exchange + line
+
+
 # Pure and costly (phonenumbers parses the number); an import normalises the same
 # phone several times per row (stored key, each rule's blocking key, the score).
 @lru_cache(maxsize=1 << 16)
@@ -72,6 +91,9 @@ def phone_key(phone: str | None, country: str | None = None) -> str | None:
         return None
     region = region_for(country)
     raw = phone.strip()
+    quick = _north_american(raw, region)
+    if quick is not None:
+        return quick
     if raw.startswith("+") or region:
         try:
             parsed = phonenumbers.parse(raw, None if raw.startswith("+") else region)

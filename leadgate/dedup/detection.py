@@ -9,7 +9,7 @@ ignore_duplicates), per import row, and by the qualify preview.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadgate.core.errors import Conflict
-from leadgate.dedup.index import ActiveRule, published_rules
+from leadgate.dedup.index import ActiveRule, RuleKeys, published_rules
 from leadgate.dedup.keys import blocking_keys, score, side_fields, values_of
 from leadgate.dedup.models import MatchKey
 from leadgate.dedup.registry import active_clause, label_of, model_for
@@ -119,8 +119,10 @@ def find_duplicates(
     match_type: str | None = None,
     lookup: Lookup | None = None,
     known: Known | None = None,
+    prepared: Mapping[uuid.UUID, RuleKeys] | None = None,
 ) -> list[Duplicate]:
-    """Records that published rules say duplicate `record`, best first."""
+    """Records that published rules say duplicate `record`, best first (`prepared`: the
+    record's values and keys per rule id, if the caller has worked them out already)."""
     lookup = lookup or index_lookup(session)
     found: dict[tuple[str, uuid.UUID], Duplicate] = {}
     for rule in published_rules(session):
@@ -129,8 +131,12 @@ def find_duplicates(
         if match_type is not None and rule.match_type != match_type:
             continue
         logic = rule.logic
-        mine = values_of(record, side_fields(logic, "base"), logic.case_sensitive)
-        keys = blocking_keys(logic, mine, "base")
+        ready = prepared.get(rule.id) if prepared is not None else None
+        if ready is not None:
+            mine, keys = ready.mine, ready.base
+        else:
+            mine = values_of(record, side_fields(logic, "base"), logic.case_sensitive)
+            keys = blocking_keys(logic, mine, "base")
         if not keys:
             continue
         for other in _candidates(session, actor, rule, record, keys, lookup, known):

@@ -35,6 +35,32 @@ class ActiveRule:
     logic: RuleLogic
 
 
+@dataclass(frozen=True)
+class RuleKeys:
+    """A record's normalised values under one rule and the keys it is looked up (base
+    side) and filed (match side) under."""
+
+    rule: ActiveRule
+    mine: dict[str, str]
+    base: set[str]
+    match: set[str]
+
+
+def rule_keys(rule: ActiveRule, record: Any) -> RuleKeys:
+    """Work out a record's values and keys under one rule once, for callers that need them
+    several times (an import row: the batch's prefetch, its duplicate check, its filing)."""
+    logic = rule.logic
+    fields = side_fields(logic, "base")
+    mine = values_of(record, fields, logic.case_sensitive)
+    match_fields = side_fields(logic, "match")
+    theirs = (
+        mine if match_fields == fields else values_of(record, match_fields, logic.case_sensitive)
+    )
+    return RuleKeys(
+        rule, mine, blocking_keys(logic, mine, "base"), blocking_keys(logic, theirs, "match")
+    )
+
+
 def as_active(rule: DuplicateRule) -> ActiveRule:
     logic = RuleLogic.of(rule.name, rule.criteria, rule.ignore_blanks, rule.case_sensitive)
     return ActiveRule(rule.id, rule.base_type, rule.match_type, rule.exclude_inactive, logic)

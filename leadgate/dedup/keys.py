@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -47,6 +47,19 @@ class RuleLogic:
     criteria: tuple[Criterion, ...]
     ignore_blanks: bool = True
     case_sensitive: bool = False
+
+    # Worked out once per rule: keys are computed several times per record and row.
+    @cached_property
+    def base_fields(self) -> tuple[str, ...]:
+        return tuple(c.field for c in self.criteria)
+
+    @cached_property
+    def match_fields(self) -> tuple[str, ...]:
+        return tuple(c.match_field for c in self.criteria)
+
+    @cached_property
+    def blocking(self) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.operator != "similar")
 
     @classmethod
     def of(
@@ -98,8 +111,8 @@ def values_of(record: Any, fields: Sequence[str], case_sensitive: bool) -> dict[
     return {f: normalise(f, getattr(record, f, None), country, case_sensitive) for f in fields}
 
 
-def side_fields(rule: RuleLogic, side: str) -> list[str]:
-    return [c.field if side == "base" else c.match_field for c in rule.criteria]
+def side_fields(rule: RuleLogic, side: str) -> tuple[str, ...]:
+    return rule.base_fields if side == "base" else rule.match_fields
 
 
 def _component(criterion: Criterion, value: str) -> str:
@@ -118,7 +131,7 @@ def _bounded(key: str) -> str:
 
 def blocking_keys(rule: RuleLogic, values: Mapping[str, str], side: str) -> set[str]:
     """The keys under which a record (seen as `side`: base or match) is filed for `rule`."""
-    blocking = [c for c in rule.criteria if c.operator != "similar"]
+    blocking = rule.blocking
     if blocking:
         parts = []
         for c in blocking:

@@ -39,7 +39,10 @@ class MatchKey(Base):
 
     __tablename__ = "match_keys"
     __table_args__ = (
-        Index("ix_match_keys_rule_key", "rule_id", "key"),
+        # record_id too: lookups by rule and keys read the index alone, and SQLite
+        # (without statistics) searches it by key instead of scanning the rule's keys
+        # through the primary key, which covers the query as well.
+        Index("ix_match_keys_rule_key", "rule_id", "key", "record_id"),
         Index("ix_match_keys_record", "record_id"),
     )
 

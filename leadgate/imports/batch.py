@@ -21,10 +21,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from leadgate.core.errors import DomainError
-from leadgate.dedup.index import ActiveRule, published_rules
-from leadgate.dedup.keys import blocking_keys, score, side_fields, values_of
+from leadgate.dedup.index import ActiveRule, RuleKeys, published_rules, rule_keys
+from leadgate.dedup.keys import score, side_fields, values_of
 from leadgate.dedup.models import MatchKey
 from leadgate.dedup.registry import is_active
+from leadgate.imports.columns import Columns
 from leadgate.imports.targets import Target
 from leadgate.security.access import Actor, scoped
 
@@ -47,6 +48,8 @@ class RowContext:
     header_count: int
     on_duplicate: str
     list_vendor: str | None
+    # The columns' checks compiled for the fast path (`imports.columns`), if the schema has one.
+    compiled: Columns | None = None
 
 
 @dataclass
@@ -81,18 +84,19 @@ class BatchCache:
             if r.base_type == record_type and r.match_type == record_type
         ]
         self.known: defaultdict[tuple[uuid.UUID, str], set[uuid.UUID]] = defaultdict(set)
+        # Each row's normalised values and keys per rule, worked out once for the
+        # prefetch, its duplicate decision and its filing as a new record.
+        self.row_keys: dict[uuid.UUID, dict[uuid.UUID, RuleKeys]] = {
+            row.unsaved.id: {rule.id: rule_keys(rule, row.unsaved) for rule in self.rules}
+            for row in rows
+        }
         for rule in self.rules:
-            keys: set[str] = set()
-            for row in rows:
-                mine = values_of(
-                    row.unsaved, side_fields(rule.logic, "base"), rule.logic.case_sensitive
-                )
-                keys |= blocking_keys(rule.logic, mine, "base")
-            ordered = sorted(keys)
-            for i in range(0, len(ordered), _IN_CHUNK):
+            ordered = sorted({k for keys in self.row_keys.values() for k in keys[rule.id].base})
+            for start in range(0, len(ordered), _IN_CHUNK):
                 found = session.execute(
                     select(MatchKey.key, MatchKey.record_id).where(
-                        MatchKey.rule_id == rule.id, MatchKey.key.in_(ordered[i : i + _IN_CHUNK])
+                        MatchKey.rule_id == rule.id,
+                        MatchKey.key.in_(ordered[start : start + _IN_CHUNK]),
                     )
                 )
                 for key, record_id in found:
@@ -168,20 +172,35 @@ class BatchCache:
             return True
         if ctx.on_duplicate != "update":
             return False
-        for rule in self.rules:
-            mine = values_of(
-                row.unsaved, side_fields(rule.logic, "base"), rule.logic.case_sensitive
-            )
-            for key in blocking_keys(rule.logic, mine, "base"):
-                for other_id in self.known.get((rule.id, key), ()):
+        for entry in self.keys_of(row.unsaved).values():
+            logic = entry.rule.logic
+            for key in entry.base:
+                for other_id in self.known.get((entry.rule.id, key), ()):
                     other = self.deferred.get(other_id)
                     if other is None:
                         continue
-                    fields = side_fields(rule.logic, "match")
-                    theirs = values_of(other.unsaved, fields, rule.logic.case_sensitive)
-                    if score(rule.logic, mine, theirs) is not None:
+                    fields = side_fields(logic, "match")
+                    theirs = values_of(other.unsaved, fields, logic.case_sensitive)
+                    if score(logic, entry.mine, theirs) is not None:
                         return True
         return False
+
+    def keys_of(self, record: Any) -> dict[uuid.UUID, RuleKeys]:
+        """The record's values and keys per rule id (worked out here if it is not a row)."""
+        found = self.row_keys.get(record.id)
+        if found is None:
+            found = {rule.id: rule_keys(rule, record) for rule in self.rules}
+        return found
+
+    def may_have_duplicates(self, row: Prepared) -> bool:
+        """Whether any key of the row is known (prefetched, or filed by an earlier row of
+        the batch): without one, the duplicate check finds no candidate under any rule."""
+        known = self.known
+        return any(
+            (rule_id, key) in known
+            for rule_id, entry in self.keys_of(row.unsaved).items()
+            for key in entry.base
+        )
 
     def flush(self, session: Session, actor: Actor, ctx: RowContext) -> None:
         """Create the deferred rows in one batched write; row by row if that fails."""
@@ -229,10 +248,9 @@ class BatchCache:
         return {i for key in keys for i in self.known.get((rule.id, key), ())}
 
     def remember(self, record: Any, values: dict[str, Any]) -> None:
-        for rule in self.rules:
-            theirs = values_of(record, side_fields(rule.logic, "match"), rule.logic.case_sensitive)
-            for key in blocking_keys(rule.logic, theirs, "match"):
-                self.known[(rule.id, key)].add(record.id)
+        for rule_id, entry in self.keys_of(record).items():
+            for key in entry.match:
+                self.known[(rule_id, key)].add(record.id)
         pair = vendor_key(values)
         if pair is not None:
             self.by_vendor_key.setdefault(pair, record.id)

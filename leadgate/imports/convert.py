@@ -10,9 +10,11 @@ alpha-2 codes. A value that cannot be converted becomes a row error naming the f
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cache, partial
 from typing import Any
 
 from leadgate.catalog.states import ProductKind
@@ -197,27 +199,55 @@ def to_country(value: Any) -> str:
     return region or text
 
 
+def _to_whole(value: Any) -> int:
+    amount = to_money(value)
+    if amount != amount.to_integral_value():
+        raise ConversionError(f"not a whole number: {to_text(value)!r}")
+    return int(amount)
+
+
+def _to_email(value: Any) -> str:
+    return to_text(value).strip().strip("<>").lower()
+
+
+def _to_currency(value: Any) -> str:
+    return to_text(value).upper()
+
+
+def _conversion(field: str) -> Callable[[Any], Any]:
+    if field in MONEY:
+        return to_money
+    if field in DATES:
+        return to_date
+    if field in INTEGERS:
+        return _to_whole
+    if field in BOOLEANS:
+        return to_bool
+    if field in OPTIONS:
+        return partial(to_option, field)
+    if field == "country":
+        return to_country
+    if field in EMAILS:
+        return _to_email
+    if field == "currency":
+        return _to_currency
+    return to_text
+
+
+@cache
+def converter(field: str) -> Callable[[Any], Any]:
+    """`convert` for one field, its kind of value looked up once (imports compile their
+    columns with it)."""
+    conversion = _conversion(field)
+
+    def run(value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return conversion(value)
+
+    return run
+
+
 def convert(field: str, value: Any) -> Any:
     """The value for `field`, or None for a blank cell."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if field in MONEY:
-        return to_money(value)
-    if field in DATES:
-        return to_date(value)
-    if field in INTEGERS:
-        amount = to_money(value)
-        if amount != amount.to_integral_value():
-            raise ConversionError(f"not a whole number: {to_text(value)!r}")
-        return int(amount)
-    if field in BOOLEANS:
-        return to_bool(value)
-    if field in OPTIONS:
-        return to_option(field, value)
-    if field == "country":
-        return to_country(value)
-    if field in EMAILS:
-        return to_text(value).strip().strip("<>").lower()
-    if field == "currency":
-        return to_text(value).upper()
-    return to_text(value)
+    return converter(field)(value)

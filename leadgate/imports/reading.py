@@ -113,10 +113,10 @@ def read_csv(path: Path) -> Sheet:
                     continue
                 except UnicodeDecodeError as exc:
                     raise _refuse(f"row {number + 1}: cannot decode as {encoding}") from exc
-                if not any(c.strip() for c in cells):
+                if not "".join(cells).strip():  # blank: no cell holds more than whitespace
                     continue
                 number += 1
-                yield number, list(cells)
+                yield number, cells  # the reader makes a new list per row
         finally:
             handle.close()
 

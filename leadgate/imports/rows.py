@@ -18,6 +18,7 @@ from leadgate.audit.recording import jsonable
 from leadgate.core.errors import DomainError
 from leadgate.dedup.detection import find_duplicates
 from leadgate.imports.batch import BatchCache, Prepared, RowContext, RowResult, vendor_key
+from leadgate.imports.columns import Refused, unquoted
 from leadgate.imports.convert import ConversionError, convert
 from leadgate.imports.reading import is_broken
 from leadgate.security.access import Actor, ensure_on
@@ -25,20 +26,16 @@ from leadgate.security.roles import Op
 
 __all__ = ["BatchCache", "Prepared", "RowContext", "RowResult", "prepare_row", "write_row"]
 
-FORMULA_START = "="
-NEUTRALISED = frozenset("=+-@\t\r")
-
 
 def _values(ctx: RowContext, cells: list[Any]) -> tuple[dict[str, Any], list[str]]:
     values: dict[str, Any] = {}
     errors: list[str] = []
     for index, name in ctx.columns:
-        raw = cells[index] if index < len(cells) else None
-        if isinstance(raw, str) and raw.lstrip().startswith(FORMULA_START):
-            errors.append(f"{name}: holds a formula; formulas are not imported")
+        try:
+            raw = unquoted(name, cells[index] if index < len(cells) else None)
+        except Refused as exc:
+            errors.append(str(exc))
             continue
-        if isinstance(raw, str) and raw.startswith("'") and raw[1:2] in NEUTRALISED:
-            raw = raw[1:]  # our exports' guard against formula injection, taken off again
         try:
             value = convert(name, raw)
         except ConversionError as exc:
@@ -79,6 +76,10 @@ def prepare_row(ctx: RowContext, row_number: int, cells: list[Any]) -> Prepared 
             "failed",
             errors=[f"row has {len(cells)} cells but the header has {ctx.header_count}"],
         )
+    fast = ctx.compiled.row(cells) if ctx.compiled is not None else None
+    if fast is not None:
+        values, data, dumped = fast
+        return Prepared(row_number, values, data, ctx.target.transient(data, dumped))
     values, errors = _values(ctx, cells)
     data, problems = _validated(ctx.target.create_schema, values)
     refused = {e.split(":", 1)[0] for e in errors}
@@ -139,7 +140,7 @@ def _decide(
         keyed = key.find(session, actor, row.data)
         if keyed is not None:
             return _on_key(session, actor, ctx, row, keyed)
-    if ctx.on_duplicate != "create":
+    if ctx.on_duplicate != "create" and cache.may_have_duplicates(row):
         matches = find_duplicates(
             session,
             actor,
@@ -147,6 +148,7 @@ def _decide(
             match_type=ctx.target.record_type,
             lookup=cache.lookup,
             known=cache.held,
+            prepared=cache.keys_of(row.unsaved),
         )
         if matches:
             best = matches[0]

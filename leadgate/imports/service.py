@@ -11,8 +11,11 @@ outcomes are kept.
 from __future__ import annotations
 
 import csv
+import gc
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -28,6 +31,7 @@ from leadgate.core.ids import new_id
 from leadgate.db.bulk import analyze, insert_rows
 from leadgate.dedup.merge import typed_value
 from leadgate.dedup.models import MatchKey
+from leadgate.imports.columns import compile_columns
 from leadgate.imports.mapping import build_mapping, get_mapping
 from leadgate.imports.models import ImportJob, ImportRow
 from leadgate.imports.reading import Rows, open_sheet
@@ -94,11 +98,15 @@ def start_import(
 
 
 def _context(job: ImportJob, headers: list[str]) -> RowContext:
+    """How the job reads a row; built once per run, so the compiled columns' memos
+    (`imports.columns`) serve the whole file."""
     index = {h: i for i, h in enumerate(headers)}
     columns = [(index[h], f) for h, f in job.mapping.items() if h in index]
-    return RowContext(
-        target_for(job.record_type), columns, len(headers), job.on_duplicate, job.list_vendor
-    )
+    target = target_for(job.record_type)
+    vendor = job.list_vendor if target.upsert_by_vendor_key else None
+    fixed = {"list_vendor": vendor} if vendor else {}
+    compiled = compile_columns(target.create_schema, columns, fixed)
+    return RowContext(target, columns, len(headers), job.on_duplicate, job.list_vendor, compiled)
 
 
 def _batches(rows: Rows, skip: int) -> Iterator[list[Any]]:
@@ -133,10 +141,11 @@ def _run_batch(
     ]
     insert_rows(session, ImportRow.__table__, outcomes)  # type: ignore[arg-type]
     job.rows_done = batch[-1][0]
-    job.created_count += sum(r.outcome == "created" for r in results)
-    job.updated_count += sum(r.outcome == "updated" for r in results)
-    job.skipped_count += sum(r.outcome == "skipped_duplicate" for r in results)
-    job.failed_count += sum(r.outcome == "failed" for r in results)
+    counts = Counter(r.outcome for r in results)
+    job.created_count += counts["created"]
+    job.updated_count += counts["updated"]
+    job.skipped_count += counts["skipped_duplicate"]
+    job.failed_count += counts["failed"]
     return results
 
 
@@ -165,18 +174,46 @@ def run_job(
     except (DomainError, OSError) as exc:
         _finish(factory, actor, job_id, "failed", str(getattr(exc, "detail", exc)))
         raise
-    for done, batch in enumerate(_batches(sheet.rows, skip), start=1):
-        with factory() as session, session.begin():
-            job = session.get_one(ImportJob, job_id)
-            _run_batch(session, actor, job, _context(job, sheet.headers), batch)
-            if progress is not None:
-                progress(job)
-        if done & (done - 1) == 0:  # after batches 1, 2, 4, 8, …: while the tables double
+    ctx: RowContext | None = None
+    with _fewer_collections():
+        for done, batch in enumerate(_batches(sheet.rows, skip), start=1):
             with factory() as session, session.begin():
-                analyze(
-                    session, [target_for(record_type).model.__tablename__, MatchKey.__tablename__]
-                )
+                job = session.get_one(ImportJob, job_id)
+                ctx = ctx or _context(job, sheet.headers)
+                _run_batch(session, actor, job, ctx, batch)
+                if progress is not None:
+                    progress(job)
+            if done & (done - 1) == 0:  # after batches 1, 2, 4, 8, …: while the tables double
+                with factory() as session, session.begin():
+                    tables = [target_for(record_type).model.__tablename__, MatchKey.__tablename__]
+                    analyze(session, tables)
     _finish(factory, actor, job_id, "completed", None)
+
+
+# Allocations between two runs of the cyclic garbage collector's youngest generation
+# while an import runs (Python's default is 700).
+_IMPORT_GC_THRESHOLD = 50_000
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often during an import.
+
+    A batch allocates hundreds of thousands of short-lived containers (cells, values,
+    drafts, rows to insert). At the default threshold the collector runs every few
+    rows, moves whatever the batch still holds to the older generations, and these
+    then trigger full collections that walk every object of the process: about a
+    third of an import's time at 20,000 rows (measured with `gc.callbacks`), against
+    a tenth of that with this threshold. Garbage is still collected, in fewer and
+    larger steps. The setting is the process's: it is restored when the import
+    ends (another thread's import running meanwhile only changes when it is restored,
+    not what is collected)."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], _IMPORT_GC_THRESHOLD), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def _finish(

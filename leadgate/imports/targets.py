@@ -92,12 +92,13 @@ class Target:
         names = set(self.create_schema.model_fields) - _NOT_IMPORTED
         return names | ({"full_name"} if self.record_type == "contact" else set())
 
-    def transient(self, data: BaseModel) -> Any:
+    def transient(self, data: BaseModel, dumped: dict[str, Any] | None = None) -> Any:
         """An unsaved record's values with its normalised keys, for the duplicate check
-        (a Draft: building an ORM instance per row costs more than the check)."""
+        (a Draft: building an ORM instance per row costs more than the check); `dumped`
+        is `data.model_dump()` when the caller has it already."""
         if not self.matchable:
             return Unsaved(self.record_type, new_id())
-        values = data.model_dump()
+        values = data.model_dump() if dumped is None else dumped
         record = Draft(self.record_type, id=new_id(), **values)
         keys: dict[str, Any] = {}
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadgate.core.normalize import (
@@ -161,3 +161,64 @@ def test_company_key_ignores_case_and_separators(words: list[str], separators: l
 def test_company_key_drops_a_trailing_legal_suffix(words: list[str], suffix: str) -> None:
     name = " ".join(words)
     assert company_key(f"{name}, {suffix}") == company_key(name)
+
+
+def _parsed_e164(raw: str, region: str | None) -> str | None:
+    """phonenumbers' own answer (what phone_key gave before its North American shortcut)."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(raw, None if raw.startswith("+") else region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+_separator = st.sampled_from(["", " ", "-", ".", "  ", "/", "--"])
+
+
+@settings(max_examples=400)
+@given(
+    plus=st.sampled_from(["", "+1", "+1 ", "+1-", "+1.", "+ 1", "1 ", "+12", "+"]),
+    area=st.from_regex(r"[0-9]{2,4}", fullmatch=True),
+    bracketed=st.sampled_from(["()", "", "(", ")"]),
+    exchange=st.from_regex(r"[0-9]{2,4}", fullmatch=True),
+    line=st.from_regex(r"[0-9]{3,5}", fullmatch=True),
+    seps=st.tuples(_separator, _separator),
+    region=st.sampled_from(["US", "CA", "GB", "DE", "MX", "JM", None]),
+)
+def test_north_american_shortcut_gives_what_phonenumbers_gives(
+    plus: str,
+    area: str,
+    bracketed: str,
+    exchange: str,
+    line: str,
+    seps: tuple[str, str],
+    region: str | None,
+) -> None:
+    opening, closing = (bracketed + "  ")[:2] if bracketed else ("", "")
+    raw = f"{plus}{opening.strip()}{area}{closing.strip()}{seps[0]}{exchange}{seps[1]}{line}"
+    key = phone_key(raw, region)
+    if raw.startswith("+") or region:
+        expected = _parsed_e164(raw, region)
+        if expected is not None:
+            assert key == expected
+    if key is not None and key.startswith("+1") and len(key) == 12:
+        assert key == _parsed_e164(raw, region)
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "key"),
+    [
+        ("+1 415 555 0123", None, "+14155550123"),
+        ("+1 (415) 555-0123", "DE", "+14155550123"),
+        ("(415) 555-0123", "CA", "+14155550123"),
+        ("(415) 555-0123", "DE", "+494155550123"),  # no +1 and not North America: parsed
+        ("(415 555-0123", "US", "+14155550123"),  # unbalanced: parsed, same answer
+        ("+1 115 555 0123", None, "+11155550123"),  # area code 1xx: parsed
+    ],
+)
+def test_north_american_numbers(raw: str, country: str | None, key: str) -> None:
+    assert phone_key(raw, country) == key
