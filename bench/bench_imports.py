@@ -14,7 +14,11 @@ PostgreSQL database's public schema is dropped and recreated.
 
 The raw floor inserts the same CSV rows (the same columns, as text, plus what a lead
 row needs) into a constraint-free copy of the leads table, 5,000 rows per
-executemany; only the executemany calls are timed. Peak memory is the process's
+executemany; only the executemany calls are timed. A second floor, measured first in
+a database of its own (`bench.import_floor`; `--no-nine-row-floor` skips it), writes
+the nine rows an imported lead leaves (lead, audit event, three match keys, flow
+instance, visit and audit event, outcome) raw into the real indexed tables: the write
+cost no import path can avoid. Peak memory is the process's
 resident high-water mark (getrusage) after each import; the floor streams its rows,
 so it never holds the file either.
 """
