@@ -8,6 +8,7 @@ the audit row can never be forgotten.
 from __future__ import annotations
 
 import enum
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -20,9 +21,9 @@ from sqlalchemy.orm import Session
 from leadgate.audit.models import AuditEvent
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import StaleRecord
-from leadgate.core.ids import new_id
+from leadgate.core.ids import new_id, new_ids
 from leadgate.db.base import Base
-from leadgate.db.bulk import complete, insert_rows
+from leadgate.db.bulk import insert_columns, insert_rows, shared_defaults
 from leadgate.security.access import Actor, ensure_on
 from leadgate.security.roles import Op
 
@@ -97,29 +98,6 @@ def created_changes(values: Mapping[str, Any]) -> dict[str, list[Any]]:
     return {k: [None, v] for k, v in values.items() if v is not None and k not in _NOISE_AND_ID}
 
 
-def created_event_row(
-    actor: Actor, record_type: str, row: Mapping[str, Any], now: datetime
-) -> dict[str, Any]:
-    """The "create" audit event of a plain row (bulk INSERTs), stored as `write_event`
-    stores `created_changes`: secrets masked, values made JSON-able."""
-    changes = {
-        k: "***" if k in _SECRET else [None, v if type(v) in _PLAIN else jsonable(v)]
-        for k, v in row.items()
-        if v is not None and k not in _NOISE_AND_ID
-    }
-    return {
-        "id": new_id(),
-        "occurred_at": now,
-        "actor_id": actor.user_id,
-        "channel": actor.channel,
-        "action": "create",
-        "record_type": record_type,
-        "record_id": row["id"],
-        "summary": "",
-        "changes": changes,
-    }
-
-
 def check_version(record: Base, expected_version: int | None) -> None:
     """412 when the client's If-Match names an older version than the stored one."""
     current = getattr(record, "version", None)
@@ -158,31 +136,87 @@ def add_records(session: Session, actor: Actor, records: Sequence[Base]) -> None
         write_event(session, actor, "create", record.RECORD_TYPE, record.id, changes)  # type: ignore[attr-defined]
 
 
+# The text Core's JSON processor stores (json.dumps' defaults), with `jsonable` for the
+# values JSON has no type for: the "create" content of bulk rows without walking every
+# value in Python first.
+_CHANGES_ENCODER = json.JSONEncoder(default=jsonable)
+
+
+def created_changes_texts(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The stored JSON text of each row's "create" changes, as `write_event` stores
+    `created_changes` of it (rows of one shape: the first row's columns decide which
+    are secrets)."""
+    if not rows:
+        return []
+    encode, skip = _CHANGES_ENCODER.encode, _NOISE_AND_ID
+    if _SECRET.isdisjoint(rows[0]):
+        return [
+            encode({k: [None, v] for k, v in row.items() if v is not None and k not in skip})
+            for row in rows
+        ]
+    return [
+        encode(
+            {
+                k: "***" if k in _SECRET else [None, v]
+                for k, v in row.items()
+                if v is not None and k not in _NOISE_AND_ID
+            }
+        )
+        for row in rows
+    ]
+
+
+def insert_created_events(
+    session: Session,
+    actor: Actor,
+    record_type: str,
+    record_ids: Sequence[uuid.UUID],
+    changes: Sequence[str],
+    now: datetime,
+) -> None:
+    """One bulk INSERT of the "create" events of new rows, the rows `write_event` adds
+    for them, their changes given as stored JSON text (`created_changes_texts`)."""
+    table = AuditEvent.__table__
+    assert isinstance(table, Table)
+    columns = {"id": new_ids(len(record_ids)), "record_id": record_ids, "changes": changes}
+    same = {
+        "occurred_at": now,
+        "actor_id": actor.user_id,
+        "channel": actor.channel,
+        "action": "create",
+        "record_type": record_type,
+        "summary": "",
+    }
+    insert_columns(session, table, columns, same=same, encoded=("changes",))
+
+
 def insert_records(
     session: Session, actor: Actor, model: type[Base], rows: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """`add_records` without ORM instances: one executemany INSERT of `rows` (each with
-    its `id`) and one of their "create" audit events, with the same content as
-    `add_record` writes. The caller has checked create permission. Returns the
-    completed rows (every column set) in order."""
+    its `id`, all with the same columns) and one of their "create" audit events, with
+    the same content as `add_record` writes. The caller has checked create permission.
+    Returns the rows as written, in order (with the defaults other than None of the
+    columns they left unset; the others are NULL, as the ORM leaves them)."""
     table = model.__table__
     assert isinstance(table, Table)
+    if not rows:
+        return []
     now = utcnow()
-    tracked = "version" in table.c
-    done = []
-    for row in rows:
-        if tracked:
+    if "version" in table.c:
+        for row in rows:
             row.setdefault("created_at", now)
             row.setdefault("updated_at", now)
             row.setdefault("version", 1)
             row["created_by_id"] = row["updated_by_id"] = actor.user_id
-        done.append(complete(table, row))
-    if not done:
-        return done
-    insert_rows(session, table, done)
-    events = [created_event_row(actor, model.RECORD_TYPE, row, now) for row in done]
-    insert_rows(session, AuditEvent.__table__, events)  # type: ignore[arg-type]
-    return done
+    defaults = shared_defaults(table, rows[0])
+    insert_rows(session, table, rows, same=defaults)
+    if defaults:
+        for row in rows:
+            row.update(defaults)
+    ids = [row["id"] for row in rows]
+    insert_created_events(session, actor, model.RECORD_TYPE, ids, created_changes_texts(rows), now)
+    return list(rows)
 
 
 def change_record(

@@ -4,24 +4,42 @@ rows per batch (imports).
 `session.execute(insert(table), rows)` spends more time in SQLAlchemy's per-row
 parameter handling than the database spends inserting. Here the statement is compiled
 once per (dialect, table, columns); each column's values go through that column type's
-own bind processor once (the same conversion Core applies: UUIDs, JSON, dates), and the
-driver gets plain tuples or dicts. On PostgreSQL the rows go with COPY FROM STDIN,
-which skips the per-row statement round trips. Rows must carry every column they set
-(no Python-side defaults are applied here); the caller's transaction is used.
+own bind processor (the same conversion Core applies: UUIDs, JSON, dates), once per
+value, or once per column when every row holds the very same object (the owner, the
+batch's timestamp, a flow id), and the driver gets plain tuples. On PostgreSQL the rows
+go with COPY FROM STDIN, which skips the per-row statement round trips. Rows must carry
+every column they set (no Python-side defaults are applied here); the caller's
+transaction is used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+import uuid
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import JSON, Table, insert
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 # (dialect name, table name, columns) -> (sql, parameter order, processors by column)
 _COMPILED: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[str], list[Any]]] = {}
+
+
+def _processor(dialect: Dialect, table: Table, name: str) -> Callable[[Any], Any] | None:
+    column_type = table.c[name].type
+    if dialect.name == "postgresql" and isinstance(column_type, JSON):
+        # COPY's text format takes the JSON text itself; psycopg's Json wrapper (what
+        # Core's processor returns) would serialize it with the same json.dumps.
+        serializer: Callable[[Any], str] = getattr(dialect, "_json_serializer", None) or json.dumps
+        return serializer
+    processor: Callable[[Any], Any] | None = column_type.dialect_impl(dialect).bind_processor(
+        dialect
+    )
+    return processor
 
 
 def _compiled(
@@ -32,76 +50,143 @@ def _compiled(
     if found is None:
         compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
         order = list(compiled.positiontup or []) if dialect.positional else list(columns)
-        processors: list[Callable[[Any], Any] | None] = [
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in order
-        ]
+        processors = [_processor(dialect, table, name) for name in order]
         found = _COMPILED[key] = (compiled.string, order, processors)
     return found
+
+
+def _default(column: Any) -> Any:
+    default: Any = column.default
+    if default is not None and default.is_scalar:
+        return default.arg
+    if default is not None and default.is_callable:
+        # SQLAlchemy wraps a zero-argument default to take the execution context.
+        return default.arg(None)
+    return None
 
 
 def complete(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     """The row with every unset column's Python-side default, as an ORM insert stores it."""
     for column in table.columns:
-        if column.name in row:
-            continue
-        default: Any = column.default
-        if default is None:
-            row[column.name] = None
-        elif default.is_scalar:
-            row[column.name] = default.arg
-        elif default.is_callable:
-            # SQLAlchemy wraps a zero-argument default to take the execution context.
-            row[column.name] = default.arg(None)
-        else:
-            row[column.name] = None
+        if column.name not in row:
+            row[column.name] = _default(column)
     return row
 
 
-def _columns(rows: Sequence[dict[str, Any]], order: list[str], processors: list[Any]) -> list[Any]:
-    columns = []
-    for name, processor in zip(order, processors, strict=True):
-        values = [row[name] for row in rows]
-        if processor is not None:
-            # Every value, None included, as Core does (a JSON column's None is 'null').
-            values = [processor(v) for v in values]
-        columns.append(values)
-    return columns
+def shared_defaults(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The Python-side defaults (other than None) of the columns a row shaped like `row`
+    leaves unset, for passing once as `same` to a bulk insert of many such rows. Columns
+    without one are left out of the INSERT, as an ORM insert leaves them (NULL, where
+    `complete` would write None, which a JSON column stores as 'null'). A column whose
+    default is computed per row, like an id, must be set in the rows."""
+    defaults: dict[str, Any] = {}
+    for column in table.columns:
+        if column.name in row:
+            continue
+        if column.default is not None and column.default.is_callable:
+            raise ValueError(f"{table.name}.{column.name} needs a value in each row")
+        value = _default(column)
+        if value is not None:
+            defaults[column.name] = value
+    return defaults
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT `rows` (dicts with the same keys) into `table` in the session's transaction."""
+def _processed(values: Sequence[Any], processor: Any, postgresql: bool) -> Iterable[Any]:
+    count = len(values)
+    if count > 1 and len(set(map(id, values))) == 1:
+        # One object in every row: convert it once.
+        return repeat(_once(values[0], processor, postgresql), count)
+    if processor is None:
+        return values
+    # Every value, None included, as Core does (a JSON column's None is 'null').
+    none = processor(None)
+    return [none if v is None else processor(v) for v in values]
+
+
+def _once(value: Any, processor: Any, postgresql: bool) -> Any:
+    value = value if processor is None else processor(value)
+    if postgresql and type(value) is uuid.UUID:
+        return str(value)  # COPY's text form, made once instead of by a dumper per row
+    return value
+
+
+def insert_rows(
+    session: Session,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    same: Mapping[str, Any] | None = None,
+    encoded: Collection[str] = (),
+) -> None:
+    """INSERT `rows` (dicts with the same keys) into `table` in the session's transaction;
+    `same` holds values every row shares (converted once), `encoded` names JSON columns
+    whose values are JSON text already."""
     if not rows:
         return
-    connection = session.connection()
-    columns = tuple(rows[0])
-    if connection.dialect.name == "postgresql":
-        _copy(connection, table, columns, rows)
+    columns = {name: [row[name] for row in rows] for name in rows[0]}
+    insert_columns(session, table, columns, same=same, encoded=encoded)
+
+
+def insert_columns(
+    session: Session,
+    table: Table,
+    columns: Mapping[str, Sequence[Any]],
+    *,
+    same: Mapping[str, Any] | None = None,
+    encoded: Collection[str] = (),
+) -> None:
+    """`insert_rows` for rows given column by column (equal-length value lists)."""
+    if not len(next(iter(columns.values()))):
         return
-    sql, order, processors = _compiled(connection.dialect, table, columns)
-    values = _columns(rows, order, processors)
+    connection = session.connection()
+    sql, order, rows = driver_rows(connection.dialect, table, columns, same, encoded)
+    if connection.dialect.name == "postgresql":
+        _copy(connection, copy_sql(connection.dialect, table, order), rows)
+        return
     params: list[Any] = (
-        list(zip(*values, strict=True))
-        if connection.dialect.positional
-        else [dict(zip(order, row, strict=True)) for row in zip(*values, strict=True)]
+        rows if connection.dialect.positional else [dict(zip(order, r, strict=True)) for r in rows]
     )
     connection.exec_driver_sql(sql, params[0] if len(params) == 1 else params)
 
 
-def _copy(
-    connection: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[dict[str, Any]]
-) -> None:
-    _, order, processors = _compiled(connection.dialect, table, columns)
-    values = _columns(rows, order, processors)
-    quote = connection.dialect.identifier_preparer.quote
-    names = ", ".join(quote(name) for name in order)
+def driver_rows(
+    dialect: Dialect,
+    table: Table,
+    columns: Mapping[str, Sequence[Any]],
+    same: Mapping[str, Any] | None = None,
+    encoded: Collection[str] = (),
+) -> tuple[str, list[str], list[tuple[Any, ...]]]:
+    """The INSERT statement, its column order and the rows as the driver takes them
+    (each value through its column's bind processor) for `insert_columns`."""
+    count = len(next(iter(columns.values())))
+    same = same or {}
+    postgresql = dialect.name == "postgresql"
+    sql, order, processors = _compiled(dialect, table, (*columns, *same))
+    values: list[Iterable[Any]] = []
+    for name, processor in zip(order, processors, strict=True):
+        if name in encoded:
+            processor = None
+        if name in columns:
+            values.append(_processed(columns[name], processor, postgresql))
+        else:
+            values.append(repeat(_once(same[name], processor, postgresql), count))
+    return sql, order, list(zip(*values, strict=True))
+
+
+def copy_sql(dialect: Dialect, table: Table, order: Sequence[str]) -> str:
+    quote = dialect.identifier_preparer.quote
+    return f"COPY {quote(table.name)} ({', '.join(quote(name) for name in order)}) FROM STDIN"
+
+
+def _copy(connection: Connection, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
     raw = connection.connection.dbapi_connection
     assert raw is not None
-    sql = f"COPY {quote(table.name)} ({names}) FROM STDIN"
     error = connection.dialect.loaded_dbapi.Error
     try:
         with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[attr-defined]
-            for row in zip(*values, strict=True):
-                copy.write_row(row)
+            write = copy.write_row
+            for row in rows:
+                write(row)
     except error as exc:
         # As SQLAlchemy raises it for its own statements (IntegrityError, …): callers
         # catch DBAPIError to fall back to row-by-row writes.

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from leadgate.db.bulk import insert_rows
+from leadgate.db.bulk import insert_columns
 from leadgate.dedup.keys import RuleLogic, blocking_keys, side_fields, values_of
 from leadgate.dedup.models import DuplicateRule, MatchKey
 from leadgate.dedup.registry import model_for
@@ -118,9 +118,20 @@ def index_records(session: Session, record_type: str, records: Iterable[Any], ne
                 MatchKey.record_id.in_(ids), MatchKey.rule_id.in_([r.id for r in rules])
             )
         )
-    rows = [row for rule in rules for record in records for row in _rows(rule, record)]
-    if rows:
-        insert_rows(session, MatchKey.__table__, rows)  # type: ignore[arg-type]
+    table = MatchKey.__table__
+    assert isinstance(table, Table)
+    for rule in rules:
+        fields, exact = side_fields(rule.logic, "match"), rule.logic.case_sensitive
+        record_ids: list[uuid.UUID] = []
+        keys: list[str] = []
+        for record in records:
+            for key in blocking_keys(rule.logic, values_of(record, fields, exact), "match"):
+                record_ids.append(record.id)
+                keys.append(key)
+        if keys:
+            # One INSERT per rule: the rule and record type are written once, not per key.
+            same = {"rule_id": rule.id, "record_type": rule.match_type}
+            insert_columns(session, table, {"record_id": record_ids, "key": keys}, same=same)
 
 
 def on_created_many(session: Session, event: Any) -> None:

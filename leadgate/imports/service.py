@@ -28,7 +28,7 @@ from leadgate.audit.recording import add_record, change_record, write_event
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict, DomainError, ValidationFailed
 from leadgate.core.ids import new_id
-from leadgate.db.bulk import analyze, insert_rows
+from leadgate.db.bulk import analyze, insert_columns
 from leadgate.dedup.merge import typed_value
 from leadgate.dedup.models import MatchKey
 from leadgate.imports.columns import compile_columns
@@ -128,18 +128,14 @@ def _run_batch(
     results = [cache.settle(r) for r in results]
     if trial is not None:
         trial.rollback()
-    outcomes = [
-        {
-            "job_id": job.id,
-            "row_number": r.row_number,
-            "outcome": r.outcome,
-            "record_id": r.record_id,
-            "errors": r.errors or None,
-            "before": r.before,
-        }
-        for r in results
-    ]
-    insert_rows(session, ImportRow.__table__, outcomes)  # type: ignore[arg-type]
+    outcomes = {
+        "row_number": [r.row_number for r in results],
+        "outcome": [r.outcome for r in results],
+        "record_id": [r.record_id for r in results],
+        "errors": [r.errors or None for r in results],
+        "before": [r.before for r in results],
+    }
+    insert_columns(session, ImportRow.__table__, outcomes, same={"job_id": job.id})  # type: ignore[arg-type]
     job.rows_done = batch[-1][0]
     counts = Counter(r.outcome for r in results)
     job.created_count += counts["created"]

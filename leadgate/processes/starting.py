@@ -19,16 +19,16 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from leadgate.audit.models import AuditEvent
 from leadgate.audit.recording import (
     column_values,
     created_changes,
-    created_event_row,
+    created_changes_texts,
+    insert_created_events,
     write_event,
 )
 from leadgate.core import clock
-from leadgate.core.ids import new_id
-from leadgate.db.bulk import complete, insert_rows
+from leadgate.core.ids import new_id, new_ids
+from leadgate.db.bulk import complete, insert_columns
 from leadgate.processes.cache import FlowVersion, active_flows
 from leadgate.processes.definition import Stage
 from leadgate.processes.gating import index_of
@@ -205,22 +205,56 @@ def start_for_leads(session: Session, actor: Actor, leads: Sequence[Any]) -> lis
 def start_bulk_for_leads(session: Session, actor: Actor, leads: Sequence[Any]) -> None:
     """`start_for_leads` for a bulk create (imports): the same instance, first visit and
     "create" audit rows as `start_many`, written as plain rows with one bulk INSERT per
-    table. An import starts thousands per batch, and ORM objects cost more than the
-    INSERTs (nobody reads these runs back in the same transaction)."""
+    table and flow. An import starts thousands per batch, and ORM objects cost more than
+    the INSERTs (nobody reads these runs back in the same transaction). The rows of one
+    flow differ only in their ids, lead and owner: the rest is built once per flow."""
     now = clock.utcnow()
-    instances: list[dict[str, Any]] = []
-    visits: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    by_flow: dict[uuid.UUID, tuple[FlowVersion, list[Any]]] = {}
+    for flow, lead in _lead_flows(session, actor, leads):
+        by_flow.setdefault(flow.id, (flow, []))[1].append(lead)
+    for flow, group in by_flow.values():
+        _start_bulk(session, actor, flow, group, now)
+
+
+# Stands for the lead id in the "create" event's JSON text of a flow's instances.
+_LEAD_SLOT = "lead-id-slot"
+
+
+def _start_bulk(
+    session: Session, actor: Actor, flow: FlowVersion, leads: list[Any], now: datetime
+) -> None:
     instance_table = ProcessInstance.__table__
     visit_table = StageVisit.__table__
     assert isinstance(instance_table, Table)
     assert isinstance(visit_table, Table)
-    for flow, lead in _lead_flows(session, actor, leads):
-        instance = _instance_row(actor, flow, lead, None, now)
-        instances.append(complete(instance_table, instance))
-        visit = _visit_row(actor, instance["id"], flow, flow.stages[0], lead, now)
-        visits.append(complete(visit_table, visit))
-        events.append(created_event_row(actor, ProcessInstance.RECORD_TYPE, instance, now))
-    insert_rows(session, instance_table, instances)
-    insert_rows(session, visit_table, visits)
-    insert_rows(session, AuditEvent.__table__, events)  # type: ignore[arg-type]
+    count = len(leads)
+    instance_ids = new_ids(count)
+    lead_ids = [lead.id for lead in leads]
+    # The first lead's rows show what every row holds; ids, lead and owner vary.
+    instance = complete(instance_table, _instance_row(actor, flow, leads[0], None, now))
+    insert_columns(
+        session,
+        instance_table,
+        {"id": instance_ids, "lead_id": lead_ids},
+        same={k: v for k, v in instance.items() if k not in ("id", "lead_id")},
+    )
+    first = flow.stages[0]
+    visit = complete(visit_table, _visit_row(actor, instance_ids[0], flow, first, leads[0], now))
+    per_visit = ("id", "instance_id", "record_id", "owner_id")
+    insert_columns(
+        session,
+        visit_table,
+        {
+            "id": new_ids(count),
+            "instance_id": instance_ids,
+            "record_id": lead_ids,
+            "owner_id": [lead.owner_id for lead in leads],
+        },
+        same={k: v for k, v in visit.items() if k not in per_visit},
+    )
+    # The events' changes (`created_changes` of each instance row) differ only in the
+    # lead id: one JSON text with a slot for it.
+    (template,) = created_changes_texts([{**instance, "lead_id": _LEAD_SLOT}])
+    before, after = template.split(f'"{_LEAD_SLOT}"')
+    changes = [f'{before}"{lead_id}"{after}' for lead_id in lead_ids]
+    insert_created_events(session, actor, ProcessInstance.RECORD_TYPE, instance_ids, changes, now)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadgate.audit.models import AuditEvent
@@ -254,3 +254,62 @@ def test_a_crash_between_bulk_batches_resumes_to_the_same_end_state(
     run_job(session_factory, who, job.id)
     assert state("cut", job.id) == state("whole", whole.id)
     assert state("cut", job.id)[2] == ("completed", 14, 7, 7)
+
+
+def _stored(session: Session, table: Any, where: Any, skip: set[str]) -> dict[str, Any]:
+    """Every column of one row as the database stores it (as text: a JSON null and an
+    SQL NULL differ), but the columns in `skip`."""
+    columns = [c for c in table.c if c.name not in skip]
+    row = session.execute(select(*(cast(c, String).label(c.name) for c in columns)).where(where))
+    return dict(row.one()._mapping)
+
+
+def test_bulk_created_rows_store_every_column_as_single_creates_do(
+    tmp_path: Path, session_factory: sessionmaker[Session], who: Actor
+) -> None:
+    """Column by column, as stored: the lead, its process instance and first visit, and
+    both "create" audit events (but ids, times and what names the lead)."""
+    text = "Topic,First Name,Last Name,Company,Email,Business Phone,Country,Est. Value,Rating\n"
+    text += "Bulk,Ada,Lovelace,Analytical Ltd,raw@same.example,+44 20 7946 0001,GB,12.50,hot\n"
+    run(session_factory, who, write(tmp_path, "raw.csv", text))
+    (bulk,) = leads(session_factory, email="raw@same.example")
+    with session_factory() as session, session.begin():
+        data = {"topic": "Bulk", "first_name": "Ada", "last_name": "Lovelace",
+                "company_name": "Analytical Ltd", "email": "raw@same.example",
+                "phone": "+44 20 7946 0001", "country": "GB", "estimated_value": "12.50",
+                "rating": "hot"}  # fmt: skip
+        single = create_lead(session, who.via("import"), LeadCreate.model_validate(data))
+    times = {"id", "created_at", "updated_at"}
+    with session_factory() as session:
+        lead_table, instance_table = Lead.__table__, ProcessInstance.__table__
+        visit_table, event_table = StageVisit.__table__, AuditEvent.__table__
+        assert _stored(session, lead_table, lead_table.c.id == bulk.id, times) == _stored(
+            session, lead_table, lead_table.c.id == single.id, times
+        )
+        instances = [
+            session.scalars(select(ProcessInstance.id).where(ProcessInstance.lead_id == x)).one()
+            for x in (bulk.id, single.id)
+        ]
+        stored = [
+            _stored(session, instance_table, instance_table.c.id == i, times | {"lead_id"})
+            for i in instances
+        ]
+        assert stored[0] == stored[1]
+        visit_skip = {"id", "instance_id", "record_id", "entered_at"}
+        visits = [
+            _stored(session, visit_table, visit_table.c.instance_id == i, visit_skip)
+            for i in instances
+        ]
+        assert visits[0] == visits[1]
+        event_skip = {"id", "record_id", "occurred_at", "changes"}
+        for record_type, ids in (("lead", (bulk.id, single.id)), ("process_instance", instances)):
+            events = [
+                _stored(
+                    session,
+                    event_table,
+                    (event_table.c.record_id == i) & (event_table.c.record_type == record_type),
+                    event_skip,
+                )
+                for i in ids
+            ]
+            assert events[0] == events[1]
