@@ -121,7 +121,7 @@ def test_sigterm_lets_the_running_import_finish_before_the_worker_stops(tmp_path
     settings = Settings(database_url=url, jobs_mode="sqlite", jobs_sqlite_path=queue_file)
     engine = make_engine(url)
     factory = make_session_factory(engine, writes=True)
-    rows = 12_000  # several batches: the signal arrives with the import under way
+    rows = 30_000  # many batches: the signal arrives with the import under way
     try:
         csv = tmp_path / "t.csv"
         body = "".join(f"Topic {i},t{i}\n" for i in range(rows))
@@ -140,7 +140,8 @@ def test_sigterm_lets_the_running_import_finish_before_the_worker_stops(tmp_path
             text=True,
         )
         try:
-            under_way = _wait_until(factory, run_id, 1)
+            # Signalled as soon as the worker has claimed the run (polled every 50 ms).
+            under_way = _wait_until(factory, run_id, 0)
             worker.send_signal(signal.SIGTERM)
             output, _ = worker.communicate(timeout=DEADLINE_SECONDS)
         finally:
