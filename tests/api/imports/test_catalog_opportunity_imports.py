@@ -9,22 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from leadgate.core.settings import Settings
 from leadgate.security.roles import Role
 from tests.factories import Api, account_body, contact_body
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        env="test",
-        secret_key="x" * 32,
-        database_url="sqlite://",
-        import_dir=str(tmp_path / "uploads"),
-        max_upload_bytes=64 * 1024,
-    )
 
 
 def upload(api: Api, text: str, record_type: str, **form: Any) -> Any:

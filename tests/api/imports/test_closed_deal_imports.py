@@ -8,29 +8,15 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadgate.audit.models import AuditEvent
 from leadgate.core.clock import utcnow
-from leadgate.core.settings import Settings
 from tests.api.imports.test_catalog_opportunity_imports import report, upload
 from tests.factories import Api, account_body, contact_body
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        env="test",
-        secret_key="x" * 32,
-        database_url="sqlite://",
-        import_dir=str(tmp_path / "uploads"),
-        max_upload_bytes=64 * 1024,
-    )
 
 
 def _actions(factory: sessionmaker[Session], record_id: str) -> list[str]:

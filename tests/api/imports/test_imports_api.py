@@ -7,24 +7,12 @@ import io
 from pathlib import Path
 from typing import Any
 
-import pytest
 from openpyxl import load_workbook
 
 from leadgate.core.settings import Settings
 from leadgate.imports import webforms
 from leadgate.imports.service import ImportOptions, start_import
 from tests.factories import Api, actor, lead_body
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        env="test",
-        secret_key="x" * 32,
-        database_url="sqlite://",
-        import_dir=str(tmp_path / "uploads"),
-        max_upload_bytes=64 * 1024,
-    )
 
 
 def upload(api: Api, text: str, name: str = "leads.csv", **form: Any) -> Any:

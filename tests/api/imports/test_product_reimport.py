@@ -6,29 +6,14 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from leadgate.audit.models import AuditEvent
-from leadgate.core.settings import Settings
 from tests.api.imports.test_catalog_opportunity_imports import report, upload
 from tests.factories import Api
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        env="test",
-        secret_key="x" * 32,
-        database_url="sqlite://",
-        import_dir=str(tmp_path / "uploads"),
-        max_upload_bytes=64 * 1024,
-    )
-
 
 FIRST = (
     "Product ID,Name,Unit Group,List Price,Description\n"
