@@ -149,17 +149,13 @@ def created_changes_texts(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     if not rows:
         return []
     encode, skip = _CHANGES_ENCODER.encode, _NOISE_AND_ID
-    if _SECRET.isdisjoint(rows[0]):
-        return [
-            encode({k: [None, v] for k, v in row.items() if v is not None and k not in skip})
-            for row in rows
-        ]
+    secrets = _SECRET.intersection(rows[0])
     return [
         encode(
             {
-                k: "***" if k in _SECRET else [None, v]
+                k: "***" if k in secrets else [None, v]
                 for k, v in row.items()
-                if v is not None and k not in _NOISE_AND_ID
+                if v is not None and k not in skip
             }
         )
         for row in rows

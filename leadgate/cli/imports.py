@@ -18,7 +18,7 @@ from leadgate.imports import export, purge, service
 from leadgate.imports.mapping import parse_overrides
 from leadgate.imports.models import ImportJob
 from leadgate.imports.service import ImportOptions
-from leadgate.imports.uploads import cleanup_uploads, is_upload
+from leadgate.imports.uploads import cleanup_uploads
 from leadgate.jobs import executor, runs
 from leadgate.jobs.executor import Factories, execute
 from leadgate.jobs.handlers import count_rows
@@ -132,12 +132,10 @@ def import_command(
             fail(f"usage: leadgate import {file} IMPORT_ID", 2)
         if file == "resume":
             with session_scope() as session:
-                actor = cli_actor(session, as_user)
-                job = service.ensure_runnable(service.get_job(session, actor, job_id))
                 settings = get_settings()
-                ours = is_upload(job.file_path, Path(settings.import_dir))
                 run_id = resume_import(
-                    session, actor, job.id, keep_file=not ours,
+                    session, cli_actor(session, as_user), job_id,
+                    upload_dir=Path(settings.import_dir),
                     stale_after=settings.jobs_stale_after_seconds,
                 ).id  # fmt: skip
             _run(job_id, run_id, as_user, report)

@@ -65,13 +65,13 @@ class JobContext:
         """Record progress in a short transaction of its own (visible at once)."""
         with self.factories.write() as session, session.begin():
             self.record_progress(session, done, total)
-        self.observe(done)
 
     def record_progress(self, session: Session, done: int, total: int | None = None) -> None:
         """Record progress inside the caller's transaction, so the work and the progress
-        commit together; raises runs.Superseded (rolling the work back) once the run
-        belongs to another attempt."""
+        commit together (and tell the observer); raises runs.Superseded (rolling the
+        work back) once the run belongs to another attempt."""
         runs.set_progress(session, self.run_id, self.attempt, done, total)
+        self.observe(done)
 
     def complete(self, session: Session, result: dict[str, Any]) -> None:
         runs.complete(session, self.actor, self.run_id, self.attempt, result)
@@ -166,29 +166,8 @@ def execute(
     ctx = _start(factories, run_id, observer)
     if ctx is None:
         return None
-    error: str | None = None
     try:
-        lease: AbstractContextManager[object] = (
-            nullcontext()
-            if heartbeat_seconds is None
-            else Heartbeat(factories, run_id, ctx.attempt, heartbeat_seconds)
-        )
-        with lease:
-            job = HANDLERS.get(ctx.kind)
-            if job is None:
-                raise DomainError(f"no job of kind {ctx.kind!r} exists")
-            if not ctx.actor_active:
-                raise DomainError("the user who asked for this job is deactivated")
-            job(ctx)
-    except runs.Superseded:
-        log.warning("job run %s: attempt %s was taken over; stopping", run_id, ctx.attempt)
-        return "superseded"
-    except DomainError as exc:
-        error = exc.detail
-    except Exception as exc:
-        log.exception("job run %s interrupted", run_id)
-        error = f"interrupted: {exc}"
-    try:
+        error = _run_handler(ctx, heartbeat_seconds)
         with factories.write() as session, session.begin():
             if error is not None:
                 runs.fail(session, ctx.actor, run_id, error, ctx.attempt)
@@ -201,3 +180,29 @@ def execute(
     except runs.Superseded:
         log.warning("job run %s: attempt %s was taken over; stopping", run_id, ctx.attempt)
         return "superseded"
+
+
+def _run_handler(ctx: JobContext, heartbeat_seconds: float | None) -> str | None:
+    """Run the kind's handler under the run's lease; the reason it failed, or None.
+    `runs.Superseded` passes through: that attempt must record nothing."""
+    lease: AbstractContextManager[object] = (
+        nullcontext()
+        if heartbeat_seconds is None
+        else Heartbeat(ctx.factories, ctx.run_id, ctx.attempt, heartbeat_seconds)
+    )
+    try:
+        with lease:
+            job = HANDLERS.get(ctx.kind)
+            if job is None:
+                raise DomainError(f"no job of kind {ctx.kind!r} exists")
+            if not ctx.actor_active:
+                raise DomainError("the user who asked for this job is deactivated")
+            job(ctx)
+    except runs.Superseded:
+        raise
+    except DomainError as exc:
+        return exc.detail
+    except Exception as exc:
+        log.exception("job run %s interrupted", ctx.run_id)
+        return f"interrupted: {exc}"
+    return None

@@ -51,7 +51,6 @@ def run_import(ctx: JobContext) -> None:
         session = object_session(progress)
         if session is not None:
             ctx.record_progress(session, progress.rows_done)
-            ctx.observe(progress.rows_done)
         else:
             ctx.progress(progress.rows_done)
 

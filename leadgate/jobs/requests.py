@@ -9,6 +9,7 @@ enqueues the run's id (`JobQueue.enqueue`): a worker never sees an uncommitted r
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session
 from leadgate.core.errors import NotFound, ValidationFailed
 from leadgate.dedup.registry import MODELS
 from leadgate.imports.models import ImportJob
+from leadgate.imports.service import ensure_runnable
+from leadgate.imports.uploads import is_upload
 from leadgate.jobs import runs
 from leadgate.jobs.executor import HANDLERS
 from leadgate.jobs.models import JobRun
@@ -42,13 +45,15 @@ def resume_import(
     actor: Actor,
     import_id: uuid.UUID,
     *,
-    keep_file: bool,
+    upload_dir: Path,
     stale_after: float | None,
 ) -> JobRun:
-    """The import's unfinished run queued again, so one import never has two runs at work
-    (a run whose worker still answers is refused by `runs.reopen`); a new run when it
-    has none the actor may resume."""
-    job = load(session, actor, ImportJob, import_id, Op.WRITE)
+    """The unfinished import's own unfinished run queued again, so one import never has
+    two runs at work (a run whose worker still answers is refused by `runs.reopen`); a
+    new run when it has none the actor may resume. A finished import is refused (409)."""
+    job = ensure_runnable(load(session, actor, ImportJob, import_id, Op.WRITE))
+    # A file the CLI imported where it lies is the user's own: never deleted after.
+    keep_file = not is_upload(job.file_path, upload_dir)
     unfinished = session.scalars(
         select(JobRun)
         .where(JobRun.kind == "import", JobRun.state.in_(("queued", "running", "failed")))

@@ -24,7 +24,7 @@ from leadgate.imports import export, purge, service
 from leadgate.imports.mapping import get_mapping, parse_overrides, save_mapping
 from leadgate.imports.service import ImportOptions
 from leadgate.imports.targets import check_may_import
-from leadgate.imports.uploads import is_upload, store_upload
+from leadgate.imports.uploads import store_upload
 from leadgate.jobs import requests as job_requests
 from leadgate.jobs.queue import JobQueue
 from leadgate.jobs.requests import request_import
@@ -162,14 +162,14 @@ def resume_import(
     run is queued again (409 while that run's worker still answers, or once the import
     has finished), so one import never has two runs at work."""
     with session.begin():
-        job = service.ensure_runnable(service.get_job(session, actor, job_id))
-        body = ImportJobRead.model_validate(job)
-        # A file the CLI imported where it lies is the user's own: never deleted after.
-        keep = not is_upload(job.file_path, Path(settings.import_dir))
-        stale_after = settings.jobs_stale_after_seconds
         run = job_requests.resume_import(
-            session, actor, job.id, keep_file=keep, stale_after=stale_after
+            session,
+            actor,
+            job_id,
+            upload_dir=Path(settings.import_dir),
+            stale_after=settings.jobs_stale_after_seconds,
         )
+        body = ImportJobRead.model_validate(service.get_job(session, actor, job_id))
     return _enqueue(request, run.id, body)
 
 
