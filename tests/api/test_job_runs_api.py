@@ -149,12 +149,9 @@ def _vendor_leads(factory: sessionmaker[Session]) -> list[tuple[Any, ...]]:
         ]
 
 
-def test_an_interrupted_import_shows_its_progress_and_resumes_to_the_same_end(
-    admin: Api,
-    session_factory: sessionmaker[Session],
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _upload_cut_after_a_batch(admin: Api, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Upload ten rows in batches of three, with the power cut while the second batch
+    records its progress (so it rolls back whole); power is back when this returns."""
     monkeypatch.setattr(import_service, "BATCH_SIZE", 3)
     real_progress = runs.set_progress
 
@@ -167,7 +164,19 @@ def test_an_interrupted_import_shows_its_progress_and_resumes_to_the_same_end(
 
     monkeypatch.setattr(runs, "set_progress", power_cut)
     rows = "".join(f"Topic {i},k{i:02d}\n" for i in range(10))
-    started = _upload(admin, "Topic,External Key\n" + rows)
+    try:
+        return _upload(admin, "Topic,External Key\n" + rows)
+    finally:
+        monkeypatch.setattr(runs, "set_progress", real_progress)
+
+
+def test_an_interrupted_import_shows_its_progress_and_resumes_to_the_same_end(
+    admin: Api,
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started = _upload_cut_after_a_batch(admin, monkeypatch)
     assert started.status_code == 202, started.text
     run_url = started.headers["Location"]
     run = admin.get(run_url).json()
@@ -179,7 +188,6 @@ def test_an_interrupted_import_shows_its_progress_and_resumes_to_the_same_end(
     assert admin.get(f"/api/v1/imports/{import_id}").json()["rows_done"] == 3
     assert list(Path(settings.import_dir).iterdir()) != []  # kept for the resume
 
-    monkeypatch.setattr(runs, "set_progress", real_progress)
     resumed = admin.post(f"{run_url}/resume")
     assert resumed.status_code == 202, resumed.text
     run = resumed.json()
@@ -201,22 +209,9 @@ def test_an_interrupted_import_shows_its_progress_and_resumes_to_the_same_end(
 def test_resuming_an_interrupted_import_queues_its_own_run_again(
     admin: Api, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(import_service, "BATCH_SIZE", 3)
-    real_progress = runs.set_progress
-
-    def power_cut(
-        session: Session, run_id: uuid.UUID, attempt: int, done: int, total: int | None
-    ) -> None:
-        if done >= 6:
-            raise RuntimeError("power cut")
-        real_progress(session, run_id, attempt, done, total)
-
-    monkeypatch.setattr(runs, "set_progress", power_cut)
-    rows = "".join(f"Topic {i},k{i:02d}\n" for i in range(10))
-    started = _upload(admin, "Topic,External Key\n" + rows)
+    started = _upload_cut_after_a_batch(admin, monkeypatch)
     first_run = started.json()["job_run_id"]
     assert admin.get(f"{URL}/{first_run}").json()["state"] == "failed"
-    monkeypatch.setattr(runs, "set_progress", real_progress)
 
     import_url = f"/api/v1/imports/{started.json()['id']}"
     resumed = admin.post(f"{import_url}/resume")
