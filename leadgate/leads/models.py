@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from leadgate.accounts.models import Address
 from leadgate.db.base import Base, Owned, SoftDeleted, Tracked
+from leadgate.leads.scores import expand
 from leadgate.leads.states import LeadState
 
 _LIVE = text("deleted_at IS NULL")
@@ -124,7 +125,8 @@ class Lead(Tracked, Owned, SoftDeleted, Address, Base):
 
     @property
     def score_reasons(self) -> dict[str, Any] | None:
-        return None if self.score_row is None else self.score_row.score_reasons
+        row = self.score_row
+        return None if row is None else expand(row.score_reasons, row.fingerprint)
 
 
 @event.listens_for(Lead, "init")
@@ -160,7 +162,8 @@ class LeadScore(Base):
     score: Mapped[int | None] = mapped_column(nullable=True)
     grade: Mapped[str | None] = mapped_column(String(1))
     score_trend: Mapped[str | None] = mapped_column(String(20))
+    # Stored compact (leadgate.leads.scores); the lead's `score_reasons` reads them in full.
     score_reasons: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # What the score was computed from (also inside score_reasons): a rescore compares
-    # it without parsing the reasons.
+    # What the score was computed from (shown among the full reasons): a rescore
+    # compares it without parsing the reasons.
     fingerprint: Mapped[str | None] = mapped_column(String(32))

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from leadgate.leads.scores import compact, reason
 from leadgate.scoring.attribution import contributions
 from leadgate.scoring.features import Matrix, Record
 from leadgate.scoring.learning import ScoringPipeline, _sigmoid
@@ -47,16 +48,6 @@ NOISE = 0.05
 CHUNK = 2000
 
 
-def _reason_dict(field: str, text: str, effect: float) -> dict[str, Any]:
-    sign = "+" if effect >= 0 else "\u2212"
-    return {
-        "field": field,
-        "text": text,
-        "effect": round(effect, 1),
-        "sentence": f"{text}: {sign}{abs(effect):.0f} %",
-    }
-
-
 @dataclass(frozen=True)
 class Reason:
     field: str
@@ -64,7 +55,7 @@ class Reason:
     effect: float  # percentage points
 
     def as_dict(self) -> dict[str, Any]:
-        return _reason_dict(self.field, self.text, self.effect)
+        return reason(self.field, self.text, self.effect)
 
     def sentence(self) -> str:
         return str(self.as_dict()["sentence"])
@@ -86,17 +77,11 @@ class Explanation:
         return ranked[:top]
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "typical_score": round(self.typical, 1),
-            "positive": [r.as_dict() for r in self.positive()],
-            "negative": [r.as_dict() for r in self.negative()],
-            "other_fields": round(
-                sum(r.effect for r in self.effects)
-                - sum(r.effect for r in self.positive() + self.negative()),
-                1,
-            ),
-            "interactions": round(self.interactions, 1),
-        }
+        # The same selection and rounding as a batch's stored reasons (one lead's chunk).
+        points = np.array([[r.effect for r in self.effects]], dtype=np.float64)
+        shown = _shown(points, np.array([self.interactions]), TOP_REASONS)
+        names = [r.field for r in self.effects]
+        return _dicts(shown, self.typical, names, lambda i, _j: self.effects[i].text)[0]
 
 
 @dataclass(frozen=True)
@@ -179,18 +164,72 @@ def reasons(
     return scores, out
 
 
-def _shown(found: Effects, top: int) -> tuple[list[list[float]], list[tuple[list[int], list[int]]]]:
-    """Each lead's points per field, and the fields its reasons show: up to `top` above
-    NOISE (largest first) and below -NOISE (smallest first), ties in the model's field
-    order as Explanation's sorted() has them."""
-    ups = np.argsort(-found.points, axis=1, kind="stable")[:, :top].tolist()
-    downs = np.argsort(found.points, axis=1, kind="stable")[:, :top].tolist()
-    points = found.points.tolist()
-    shown = [
-        ([i for i in up if row[i] > NOISE], [i for i in down if row[i] < -NOISE])
-        for row, up, down in zip(points, ups, downs, strict=True)
-    ]
-    return points, shown
+@dataclass(frozen=True)
+class _Shown:
+    """The reasons a chunk's leads show, flat and lead by lead: per lead up to `top`
+    effects above NOISE (largest first), then up to `top` below -NOISE (smallest first),
+    ties in the model's field order as Explanation's sorted() has them. Effects are in
+    points rounded to one decimal, as stored."""
+
+    up_lead: list[int]
+    up_field: list[int]
+    up_effect: list[float]
+    up_count: list[int]
+    down_lead: list[int]
+    down_field: list[int]
+    down_effect: list[float]
+    down_count: list[int]
+    # Per lead: the points of the fields no reason shows, and of interactions (rounded).
+    other: list[float]
+    interactions: list[float]
+
+
+def _shown(points: Matrix, interactions: Any, top: int) -> _Shown:
+    # Selected with numpy for the whole chunk: Python then touches only the shown reasons
+    # (a lead shows one or two on average), never the whole leads x fields matrix.
+    top = min(top, points.shape[1])
+    leads = np.arange(points.shape[0])[:, None]
+    kept = np.zeros(points.shape[0])
+    flat = []
+    for sign in (1.0, -1.0):
+        fields = np.argsort(-sign * points, axis=1, kind="stable")[:, :top]
+        chosen = np.take_along_axis(points, fields, axis=1)
+        # Sorted, so the effects beyond NOISE are a prefix of each row.
+        mask = sign * chosen > NOISE
+        kept += np.where(mask, chosen, 0.0).sum(axis=1)
+        flat.append(
+            (
+                np.broadcast_to(leads, mask.shape)[mask].tolist(),
+                fields[mask].tolist(),
+                np.round(chosen[mask], 1).tolist(),
+                mask.sum(axis=1).tolist(),
+            )
+        )
+    (up_lead, up_field, up_effect, up_count), (down_lead, down_field, down_effect, down_count) = (
+        flat
+    )
+    return _Shown(
+        up_lead,
+        up_field,
+        up_effect,
+        up_count,
+        down_lead,
+        down_field,
+        down_effect,
+        down_count,
+        np.round(points.sum(axis=1) - kept, 1).tolist(),
+        np.round(interactions, 1).tolist(),
+    )
+
+
+def _per_lead(items: list[T], counts: list[int]) -> list[list[T]]:
+    """Flat items regrouped lead by lead (`counts` items each)."""
+    out = []
+    start = 0
+    for count in counts:
+        out.append(items[start : start + count])
+        start += count
+    return out
 
 
 def _per_value(
@@ -221,23 +260,34 @@ def _reason_dicts(
     pipeline: ScoringPipeline, columns: Mapping[str, Sequence[object]], found: Effects
 ) -> list[dict[str, Any]]:
     fields = pipeline.encoder.fields
-    points, shown = _shown(found, min(TOP_REASONS, len(fields)))
-    typical = round(found.typical, 1)
-    text = _per_value(fields, columns, len(points), lambda i, raw: fields[i].describe(raw))
-    out = []
-    for j, (row, (up, down)) in enumerate(zip(points, shown, strict=True)):
-        out.append(
-            {
-                "typical_score": typical,
-                "positive": [_reason_dict(fields[i].name, text(i, j), row[i]) for i in up],
-                "negative": [_reason_dict(fields[i].name, text(i, j), row[i]) for i in down],
-                "other_fields": round(
-                    sum(row) - (sum(row[i] for i in up) + sum(row[i] for i in down)), 1
-                ),
-                "interactions": round(float(found.interactions[j]), 1),
-            }
+    shown = _shown(found.points, found.interactions, TOP_REASONS)
+    text = _per_value(fields, columns, len(shown.other), lambda i, raw: fields[i].describe(raw))
+    return _dicts(shown, found.typical, [f.name for f in fields], text)
+
+
+def _dicts(
+    shown: _Shown, typical: float, names: list[str], text: Callable[[int, int], str]
+) -> list[dict[str, Any]]:
+    def made(lead: list[int], field: list[int], effect: list[float]) -> list[dict[str, Any]]:
+        return [
+            reason(names[i], text(i, j), e) for j, i, e in zip(lead, field, effect, strict=True)
+        ]
+
+    ups = _per_lead(made(shown.up_lead, shown.up_field, shown.up_effect), shown.up_count)
+    downs = _per_lead(made(shown.down_lead, shown.down_field, shown.down_effect), shown.down_count)
+    shown_typical = round(typical, 1)
+    return [
+        {
+            "typical_score": shown_typical,
+            "positive": up,
+            "negative": down,
+            "other_fields": other,
+            "interactions": interactions,
+        }
+        for up, down, other, interactions in zip(
+            ups, downs, shown.other, shown.interactions, strict=True
         )
-    return out
+    ]
 
 
 def reasons_json(
@@ -246,8 +296,9 @@ def reasons_json(
     n: int,
     matrix: Matrix,
 ) -> tuple[list[float], list[str]]:
-    """As `reasons`, each lead's stored reasons as JSON text: exactly `json.dumps` of the
-    dict `reasons` gives, without its closing brace (the caller adds its own keys).
+    """As `reasons`, each lead's reasons in their stored form (leads.scores) as JSON text:
+    exactly `json.dumps` of `compact` of the dict `reasons` gives, without its closing
+    brace (the caller adds its own keys).
 
     Writing 100,000 leads, building the dicts and encoding them cost more than the model:
     here each field's words are encoded once per distinct value and a lead's text is
@@ -261,51 +312,38 @@ def reasons_json(
         if np.isfinite(found.points).all() and np.isfinite(found.interactions).all():
             out.extend(_reason_texts(pipeline, part, found))
         else:  # NaN/inf: json.dumps's own spelling
-            out.extend(json.dumps(d)[:-1] for d in _reason_dicts(pipeline, part, found))
+            out.extend(json.dumps(compact(d))[:-1] for d in _reason_dicts(pipeline, part, found))
     return scores, out
-
-
-# The minus sign as json.dumps writes it (ASCII escape).
-_MINUS = json.dumps("\u2212")[1:-1]
 
 
 def _reason_texts(
     pipeline: ScoringPipeline, columns: Mapping[str, Sequence[object]], found: Effects
 ) -> list[str]:
-    # Must stay in step with _reason_dicts (tests compare json.loads of one to the other).
+    # Must stay in step with _dicts (tests compare json.loads of one to the other).
     fields = pipeline.encoder.fields
-    points, shown = _shown(found, min(TOP_REASONS, len(fields)))
-    interactions = found.interactions.tolist()
-    typical = f'{{"typical_score": {round(found.typical, 1)!r}, "positive": ['
+    shown = _shown(found.points, found.interactions, TOP_REASONS)
     names = [json.dumps(f.name) for f in fields]
-    # Per field and distinct value: the reason's JSON up to its effect, and its sentence's
-    # JSON string up to the sign.
-    piece = _per_value(
-        fields, columns, len(points), lambda i, raw: _piece(names[i], fields[i].describe(raw))
+    # Per field and distinct value: the stored reason's JSON up to its effect.
+    head = _per_value(
+        fields,
+        columns,
+        len(shown.other),
+        lambda i, raw: f"[{names[i]}, {json.dumps(fields[i].describe(raw))}, ",
     )
 
-    def reason(i: int, j: int, effect: float) -> str:
-        head, said = piece(i, j)
-        sign = "+" if effect >= 0 else _MINUS
-        return f'{head}{round(effect, 1)!r}{said}{sign}{abs(effect):.0f} %"}}'
+    def made(lead: list[int], field: list[int], effect: list[float]) -> list[str]:
+        return [f"{head(i, j)}{e!r}]" for j, i, e in zip(lead, field, effect, strict=True)]
 
-    out = []
-    for j, (row, (up, down)) in enumerate(zip(points, shown, strict=True)):
-        kept = sum(row[i] for i in up) + sum(row[i] for i in down)
-        out.append(
-            typical
-            + ", ".join([reason(i, j, row[i]) for i in up])
-            + '], "negative": ['
-            + ", ".join([reason(i, j, row[i]) for i in down])
-            + f'], "other_fields": {round(sum(row) - kept, 1)!r}'
-            + f', "interactions": {round(interactions[j], 1)!r}'
+    ups = _per_lead(made(shown.up_lead, shown.up_field, shown.up_effect), shown.up_count)
+    downs = _per_lead(made(shown.down_lead, shown.down_field, shown.down_effect), shown.down_count)
+    typical = f'{{"typical_score": {round(found.typical, 1)!r}, "positive": ['
+    return [
+        f'{typical}{", ".join(up)}], "negative": [{", ".join(down)}], '
+        f'"other_fields": {other!r}, "interactions": {interactions!r}'
+        for up, down, other, interactions in zip(
+            ups, downs, shown.other, shown.interactions, strict=True
         )
-    return out
-
-
-def _piece(name: str, text: str) -> tuple[str, str]:
-    head = f'{{"field": {name}, "text": {json.dumps(text)}, "effect": '
-    return head, ', "sentence": ' + json.dumps(text + ": ")[:-1]
+    ]
 
 
 def field_importance(

@@ -223,23 +223,31 @@ def build_records(
     ]
 
 
-def build_columns(
-    session: Session,
-    leads: Sequence[Any],
-    codes: Sequence[str],
-    now: datetime | None = None,
-    raw: RawRead | None = None,
-) -> dict[str, list[object]]:
-    """Field label → one value per lead, with related fields and signals loaded in a few
-    queries for the whole batch. `leads` are Lead objects or rows holding the columns of
-    `lead_columns`; rows are turned into columns at C speed (no attribute access per
-    value: that alone cost more than the model on 100,000 leads)."""
-    if not leads:
-        return {CATALOG[code]: [] for code in codes}
-    now = now or utcnow()
+@dataclass(frozen=True)
+class Related:
+    """What a batch of leads' fields need from other tables: the accounts and contacts
+    they point at and their activity counts (read by `read_related`)."""
+
+    accounts: dict[uuid.UUID, Any]
+    contacts: dict[uuid.UUID, Any]
+    activity: dict[Any, tuple[int, datetime | None]]
+
+
+def lead_source_columns(
+    leads: Sequence[Any], codes: Sequence[str], raw: RawRead | None = None
+) -> dict[str, Sequence[Any]]:
+    """The lead columns `codes` read, one sequence per column (typed). `leads` are Lead
+    objects or rows holding the columns of `lead_columns`; rows are turned into columns
+    at C speed (no attribute access per value: that alone cost more than the model on
+    100,000 leads)."""
     src = _as_columns(leads, lead_column_names(codes))
-    if raw is not None:
-        src = _typed(src, raw)
+    return src if raw is None else _typed(src, raw)
+
+
+def read_related(
+    session: Session, src: dict[str, Sequence[Any]], codes: Sequence[str], raw_ids: bool = False
+) -> Related:
+    """The related rows and activity counts of a batch, in a few queries for the whole batch."""
     accounts = (
         _related(session, Account, set(src["existing_account_id"]), codes)
         if any(c.startswith("account.") for c in codes)
@@ -250,8 +258,35 @@ def build_columns(
         if any(c.startswith("contact.") for c in codes)
         else {}
     )
-    activity = _activity(session, list(src["id"]), codes, raw_ids=raw is not None)
-    return {CATALOG[code]: _column(code, src, accounts, contacts, activity, now) for code in codes}
+    activity = _activity(session, list(src["id"]), codes, raw_ids=raw_ids)
+    return Related(accounts, contacts, activity)
+
+
+def field_columns(
+    src: dict[str, Sequence[Any]], related: Related, codes: Sequence[str], now: datetime
+) -> dict[str, list[object]]:
+    """Field label → one value per lead; no database access (a batch rescore works this
+    out while the previous batch is being written)."""
+    return {
+        CATALOG[code]: _column(code, src, related.accounts, related.contacts, related.activity, now)
+        for code in codes
+    }
+
+
+def build_columns(
+    session: Session,
+    leads: Sequence[Any],
+    codes: Sequence[str],
+    now: datetime | None = None,
+    raw: RawRead | None = None,
+) -> dict[str, list[object]]:
+    """Field label → one value per lead, with related fields and signals loaded in a few
+    queries for the whole batch."""
+    if not leads:
+        return {CATALOG[code]: [] for code in codes}
+    src = lead_source_columns(leads, codes, raw)
+    related = read_related(session, src, codes, raw_ids=raw is not None)
+    return field_columns(src, related, codes, now or utcnow())
 
 
 def _as_columns(leads: Sequence[Any], names: Sequence[str]) -> dict[str, Sequence[Any]]:

@@ -40,14 +40,17 @@ from leadgate.leads.models import Lead, LeadScore
 from leadgate.scoring.explain import reasons_json
 from leadgate.scoring.leadfields import (
     RawRead,
-    build_columns,
+    Related,
+    field_columns,
     lead_columns,
+    lead_source_columns,
     raw_lead_columns,
+    read_related,
     scored_leads,
 )
 from leadgate.scoring.learning import ScoringPipeline
 from leadgate.scoring.models import ScoringModel, ScoringModelVersion
-from leadgate.scoring.writing import write_scores
+from leadgate.scoring.writing import BatchWriter, ScoreColumns, write_scores
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +191,22 @@ def model_for(specs: Sequence[Published], lead: Any) -> Published | None:
     return chosen
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """A batch of leads with what scoring them reads from the database."""
+
+    leads: Sequence[Any]
+    src: dict[str, Sequence[Any]]
+    related: Related
+
+
+def _read_batch(
+    session: Session, spec: Published, leads: Sequence[Any], raw: RawRead | None
+) -> _Batch:
+    src = lead_source_columns(leads, spec.fields, raw)
+    return _Batch(leads, src, read_related(session, src, spec.fields, raw_ids=raw is not None))
+
+
 def score_leads(
     session: Session,
     spec: Published,
@@ -196,26 +215,44 @@ def score_leads(
     raw: RawRead | None = None,
 ) -> int:
     """Score `leads` (Lead objects, or rows with `lead_columns` and `fingerprint`) with one
-    pass of the model and one write (writing.write_scores); loaded Lead objects are kept in step.
+    pass of the model and one write (writing.write_scores); loaded Lead objects are kept in
+    step. Returns how many leads are up to date (all of them)."""
+    if not leads:
+        return 0
+    pipeline = pipeline_for(session, spec)
+    changed, rows = _score_batch(pipeline, spec, _read_batch(session, spec, leads, raw))
+    write_scores(session, changed, rows, loaded, raw_ids=raw is not None)
+    return len(leads)
+
+
+def _score_batch(
+    pipeline: ScoringPipeline, spec: Published, batch: _Batch
+) -> tuple[Sequence[Any], ScoreColumns]:
+    """The leads of `batch` whose score must be written, and their score rows (no database
+    access: a rescore works this out while the previous batch is written).
 
     A lead whose model inputs are unchanged since its last score (same fingerprint: the
     version, its name and grade bands, and the lead's encoded features) already holds
     exactly what scoring it would write: it is skipped, so a nightly rescore or an edit
     of a field the model does not read writes nothing."""
-    if not leads:
-        return 0
-    total = len(leads)  # all of them are up to date when this returns
-    pipeline = pipeline_for(session, spec)
-    columns = build_columns(session, leads, spec.fields, raw=raw)
-    matrix = pipeline.encoder.encode_columns(columns, total)
+    leads = batch.leads
+    now = utcnow()
+    columns = field_columns(batch.src, batch.related, spec.fields, now)
+    matrix = pipeline.encoder.encode_columns(columns, len(leads))
     prints = _fingerprints(spec, matrix)
     changed = [i for i, lead in enumerate(leads) if _fingerprint_of(lead) != prints[i]]
     if not changed:
-        return total
-    if len(changed) < total:
-        columns = {name: [values[i] for i in changed] for name, values in columns.items()}
-        leads = [leads[i] for i in changed]
-        prints = [prints[i] for i in changed]
+        return [], {"lead_id": []}
+    ids, previous, previous_trends = (batch.src[k] for k in ("id", "score", "score_trend"))
+    if len(changed) < len(leads):
+
+        def pick(values: Sequence[Any]) -> list[Any]:
+            return [values[i] for i in changed]
+
+        columns = {name: pick(values) for name, values in columns.items()}
+        leads, prints, ids, previous, previous_trends = (
+            pick(values) for values in (leads, prints, ids, previous, previous_trends)
+        )
         matrix = matrix[changed]
     scores, stored = reasons_json(pipeline, columns, len(leads), matrix)
     # The stored reasons are JSON text (see reasons_json): the model's keys close it.
@@ -224,33 +261,24 @@ def score_leads(
             "model_id": str(spec.model_id),
             "model": spec.name,
             "version": spec.number,
-            "scored_at": utcnow().isoformat(),
+            "scored_at": now.isoformat(),
         }
     )[1:-1]
+    # round() as Python's (half to even); a probability that is not a number fails here.
+    points = [max(0, min(100, round(probability))) for probability in scores]
     # 101 possible scores, a handful of trends: each worked out once per batch.
     grades = {score: grade_for(score, spec.grade_bands) for score in range(101)}
     trends: dict[tuple[int | None, int, str | None], str] = {}
-    rows = []
-    for lead, probability, explanation, fingerprint in zip(
-        leads, scores, stored, prints, strict=True
-    ):
-        score = max(0, min(100, round(probability)))
-        key = (lead.score, score, lead.score_trend)
-        trend = trends.get(key)
-        if trend is None:
-            trend = trends[key] = trend_of(*key)
-        rows.append(
-            {
-                "lead_id": lead.id,
-                "score": score,
-                "grade": grades[score],
-                "score_trend": trend,
-                "score_reasons": f'{explanation}, {extra}, "fingerprint": "{fingerprint}"}}',
-                "fingerprint": fingerprint,
-            }
-        )
-    write_scores(session, leads, rows, loaded, raw_ids=raw is not None)
-    return total
+    for key in set(zip(previous, points, previous_trends, strict=True)):
+        trends[key] = trend_of(*key)
+    return leads, {
+        "lead_id": list(ids),
+        "score": points,
+        "grade": [grades[score] for score in points],
+        "score_trend": [trends[key] for key in zip(previous, points, previous_trends, strict=True)],
+        "score_reasons": [f"{explanation}, {extra}}}" for explanation in stored],
+        "fingerprint": prints,
+    }
 
 
 def _fingerprints(spec: Published, matrix: Any) -> list[str]:
@@ -305,11 +333,27 @@ def rescore_model(session: Session, model_id: uuid.UUID) -> int:
         .execution_options(yield_per=BATCH)
     )
     session.flush()  # a Core read does not autoflush as session.execute does
-    result = session.connection().execute(stmt)
+    pipeline = pipeline_for(session, spec)
+    chunks = session.connection().execute(stmt).partitions()
+
+    def next_batch() -> _Batch | None:
+        # Reads (the next chunk, its related rows): only while no write is running.
+        for chunk in chunks:
+            mine = [row for row in chunk if model_for(specs, row) is spec] if rivals else chunk
+            if mine:
+                return _read_batch(session, spec, mine, raw)
+        return None
+
     count = 0
-    for chunk in result.partitions():
-        mine = [row for row in chunk if model_for(specs, row) is spec] if rivals else chunk
-        count += score_leads(session, spec, mine, loaded, raw)
+    with BatchWriter(session, loaded, raw_ids=raw is not None) as writer:
+        batch = next_batch()
+        while batch is not None:
+            # Python only: runs while the previous batch is being written.
+            changed, rows = _score_batch(pipeline, spec, batch)
+            count += len(batch.leads)
+            writer.wait()
+            batch = next_batch()
+            writer.submit(changed, rows)
     if count and session.get_bind().dialect.name == "sqlite":
         # Lists sorted by score need SQLite to know lead_scores' covering index is the
         # better one; it learns that only from statistics (PostgreSQL's autovacuum

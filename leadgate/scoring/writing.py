@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Connection, Table, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -29,6 +30,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from leadgate.leads.models import Lead, LeadScore
 
 SCORE_COLUMNS = ("score", "grade", "score_trend", "score_reasons", "fingerprint")
+# A batch of score rows, column by column: "lead_id" and each of SCORE_COLUMNS → one
+# value per lead (the reasons as JSON text). Built and written without a dict per lead.
+ScoreColumns = dict[str, list[Any]]
 _TABLE = LeadScore.__table__
 # PostgreSQL batches: one upsert FROM unnest(arrays) instead of an executemany (the
 # benchmark switches it off to measure both).
@@ -49,30 +53,86 @@ def clear_scores(session: Session, leads: Sequence[Lead]) -> None:
 def write_scores(
     session: Session,
     leads: Sequence[Any],
-    rows: list[dict[str, Any]],
+    rows: ScoreColumns,
     loaded: Mapping[Any, Lead] | None,
     raw_ids: bool = False,
 ) -> None:
     """Store `rows` (lead_id and every SCORE_COLUMNS value, the reasons as JSON text)."""
-    if not rows:
+    if not rows["lead_id"]:
         return
-    connection = session.connection()
-    if PG_ARRAYS and connection.dialect.name == "postgresql" and len(rows) > 1:
-        _write_arrays(connection, rows)
-    else:
-        _write_rows(connection, rows, raw_ids)
+    _store(session.connection(), rows, raw_ids)
     _keep_loaded(leads, rows, loaded)
 
 
+def _store(connection: Connection, rows: ScoreColumns, raw_ids: bool) -> None:
+    if PG_ARRAYS and connection.dialect.name == "postgresql" and len(rows["lead_id"]) > 1:
+        _write_arrays(connection, rows)
+    else:
+        _write_rows(connection, rows, raw_ids)
+
+
+class BatchWriter:
+    """Writes the scored batches of a rescore. On PostgreSQL each batch is written by a
+    thread while the caller scores the next one: the server stores one batch while
+    Python works out the next (psycopg lets go of the GIL while it waits). The caller
+    calls `wait` before it uses the connection again (to read the next batch): one
+    statement at a time on the connection, in the same transaction as ever.
+
+    Leaving the `with` block waits for the last write and raises its error, if any."""
+
+    def __init__(self, session: Session, loaded: Mapping[Any, Lead] | None, raw_ids: bool) -> None:
+        self._connection = session.connection()
+        self._loaded = loaded
+        self._raw_ids = raw_ids
+        self._pool = (
+            ThreadPoolExecutor(1, thread_name_prefix="leadgate-scores")
+            if self._connection.dialect.name == "postgresql"
+            else None
+        )
+        self._pending: Future[None] | None = None
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        try:
+            if error is None:
+                self.wait()
+            elif self._pending is not None:
+                # Another error is on its way out: only make sure the connection is free.
+                wait([self._pending])
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+
+    def submit(self, leads: Sequence[Any], rows: ScoreColumns) -> None:
+        if not rows["lead_id"]:
+            return
+        self.wait()
+        _keep_loaded(leads, rows, self._loaded)
+        if self._pool is None:
+            _store(self._connection, rows, self._raw_ids)
+        else:
+            self._pending = self._pool.submit(_store, self._connection, rows, self._raw_ids)
+
+    def wait(self) -> None:
+        """The last batch is written (its error raised here): the connection is free."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+
 def _keep_loaded(
-    leads: Sequence[Any], rows: list[dict[str, Any]], loaded: Mapping[Any, Lead] | None
+    leads: Sequence[Any], rows: ScoreColumns, loaded: Mapping[Any, Lead] | None
 ) -> None:
     # Keep the loaded objects in step without marking them changed (the relationship is
     # read-only for the ORM: the row object is never flushed).
-    for lead, row in zip(leads, rows, strict=True):
+    if not loaded and not isinstance(leads[0], Lead):
+        return  # rows of a rescore, none of them loaded in this session
+    for at, lead in enumerate(leads):
         target = lead if isinstance(lead, Lead) else (loaded or {}).get(lead.id)
         if target is not None:
-            values = {key: row[key] for key in SCORE_COLUMNS}
+            values = {key: rows[key][at] for key in SCORE_COLUMNS}
             if isinstance(values["score_reasons"], str):
                 values["score_reasons"] = json.loads(values["score_reasons"])
             set_committed_value(target, "score_row", LeadScore(lead_id=target.id, **values))
@@ -82,14 +142,14 @@ def _json_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _write_rows(connection: Any, rows: list[dict[str, Any]], raw_ids: bool) -> None:
+def _write_rows(connection: Connection, rows: ScoreColumns, raw_ids: bool) -> None:
     sql, order, processors = _upsert_sql(connection.dialect)
     # The values go through the column types' own bind processors (uuid), column by
     # column, then to the driver's executemany as they are: SQLAlchemy's generic per-row
     # parameter handling cost more than the statements themselves.
     columns = []
     for name in order:
-        values = [row[name] for row in rows]
+        values = rows[name]
         processor = None if raw_ids and name == "lead_id" else processors.get(name)
         if name == "score_reasons":
             # Already JSON text: the driver sends it as is.
@@ -107,7 +167,7 @@ def _write_rows(connection: Any, rows: list[dict[str, Any]], raw_ids: bool) -> N
     connection.exec_driver_sql(sql, params[0] if len(params) == 1 else params)
 
 
-def _write_arrays(connection: Any, rows: list[dict[str, Any]]) -> None:
+def _write_arrays(connection: Connection, rows: ScoreColumns) -> None:
     """PostgreSQL, many scored leads: one upsert FROM unnest(arrays) per chunk. The arrays
     are dumped by the driver in C; executemany spent more per row in psycopg's pipeline
     bookkeeping than the server spent writing (bench_scoring_batch)."""
@@ -127,13 +187,13 @@ def _write_arrays(connection: Any, rows: list[dict[str, Any]]) -> None:
     connection.exec_driver_sql(
         sql,
         {
-            "ids": [row["lead_id"] for row in rows],
-            "scores": [row["score"] for row in rows],
-            "grades": [row["grade"] for row in rows],
-            "trends": [row["score_trend"] for row in rows],
+            "ids": rows["lead_id"],
+            "scores": rows["score"],
+            "grades": rows["grade"],
+            "trends": rows["score_trend"],
             # The same text the JSON type's own processor would send (json.dumps).
-            "reasons": [_json_text(row["score_reasons"]) for row in rows],
-            "prints": [row["fingerprint"] for row in rows],
+            "reasons": [_json_text(text) for text in rows["score_reasons"]],
+            "prints": rows["fingerprint"],
         },
     )
 

@@ -16,7 +16,13 @@ from tests.factories import Api, lead_body, walk_pages
 
 
 def _score(session_factory: sessionmaker[Session], lead_id: str, score: int) -> dict[str, Any]:
-    reasons = {"positive": [], "negative": [], "model": "Inbound", "version": 1}
+    # The stored (compact) form: each reason [field, text, effect].
+    reasons = {
+        "positive": [["Source", "Source is Partner", 18.2]],
+        "negative": [],
+        "model": "Inbound",
+        "version": 1,
+    }
     row = {
         "lead_id": uuid.UUID(lead_id),
         "score": score,
@@ -69,8 +75,23 @@ def test_the_lead_api_reads_the_score_row_as_lead_fields(api_as, session_factory
     row = _score(session_factory, lead["id"], 75)
     read = seller.get(f"/api/v1/leads/{lead['id']}")
     body = read.json()
-    assert {k: body[k] for k in ("score", "grade", "score_trend", "score_reasons")} == {
-        k: row[k] for k in ("score", "grade", "score_trend", "score_reasons")
+    assert {k: body[k] for k in ("score", "grade", "score_trend")} == {
+        k: row[k] for k in ("score", "grade", "score_trend")
+    }
+    # The reasons read in full: each with its sentence, the fingerprint among them.
+    assert body["score_reasons"] == {
+        "positive": [
+            {
+                "field": "Source",
+                "text": "Source is Partner",
+                "effect": 18.2,
+                "sentence": "Source is Partner: +18 %",
+            }
+        ],
+        "negative": [],
+        "model": "Inbound",
+        "version": 1,
+        "fingerprint": "f" * 32,
     }
     assert "fingerprint" not in body
     assert read.headers["ETag"] == '"1"'  # a score is not a change of the lead

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from leadgate.leads.scores import compact, expand
 from leadgate.scoring.attribution import contributions
 from leadgate.scoring.explain import explain, reasons, reasons_json
 from leadgate.scoring.learning import BOOSTED_TREES, LOGISTIC, ScoringPipeline, fit_pipeline
@@ -77,7 +78,9 @@ def test_stored_reasons_text_is_exactly_the_json_of_the_reasons(fitted: Any) -> 
     matrix = pipeline.encoder.encode(test)
     text_scores, texts = reasons_json(pipeline, _columns(test), len(test), matrix)
     assert text_scores == scores
-    assert [text + "}" for text in texts] == [json.dumps(d) for d in stored]
+    # Stored compactly; read back in full, they are the reasons themselves.
+    assert [text + "}" for text in texts] == [json.dumps(compact(d)) for d in stored]
+    assert [expand(json.loads(text + "}"), None) for text in texts] == stored
     assert "Caf\\u00e9" in texts[0]
     assert any(d["negative"] for d in stored)
     assert any(d["positive"] for d in stored)
