@@ -334,7 +334,8 @@ def rescore_model(session: Session, model_id: uuid.UUID) -> int:
     )
     session.flush()  # a Core read does not autoflush as session.execute does
     pipeline = pipeline_for(session, spec)
-    chunks = session.connection().execute(stmt).partitions()
+    result = session.connection().execute(stmt)
+    chunks = result.partitions()
 
     def next_batch() -> _Batch | None:
         # Reads (the next chunk, its related rows): only while no write is running.
@@ -345,7 +346,8 @@ def rescore_model(session: Session, model_id: uuid.UUID) -> int:
         return None
 
     count = 0
-    with BatchWriter(session, loaded, raw_ids=raw is not None) as writer:
+    # Closed whatever happens: a failed rescore leaves no server-side cursor open.
+    with result, BatchWriter(session, loaded, raw_ids=raw is not None) as writer:
         batch = next_batch()
         while batch is not None:
             # Python only: runs while the previous batch is being written.

@@ -1,4 +1,5 @@
-"""Closed leads with a known signal, built through the lead services.
+"""Closed leads with a known signal, built through the lead services, a model trained on
+them and published, and open leads for it to score.
 
 Partners and employee referrals mostly qualify, web leads mostly do not;
 nothing else carries signal.
@@ -15,6 +16,9 @@ from leadgate.core.clock import utcnow
 from leadgate.leads import service
 from leadgate.leads.models import Lead
 from leadgate.leads.schemas import DisqualifyRequest, LeadCreate
+from leadgate.scoring import service as scoring
+from leadgate.scoring.models import ScoringModel
+from leadgate.scoring.schemas import ScoringModelCreate
 from leadgate.security.access import Actor
 
 WIN_RATE = {"partner": 0.85, "employee_referral": 0.7, "web": 0.12, "trade_show": 0.4}
@@ -64,3 +68,31 @@ def seed_closed(
 
 
 FIELDS = ["lead_source", "industry", "email_domain_kind", "completeness", "activity_count"]
+
+
+SOURCES = ["partner", "web", "trade_show", "employee_referral"]
+
+
+def published_model(db: Session, actor: Actor, name: str = "All") -> ScoringModel:
+    seed_closed(db, actor, 200)
+    model = scoring.create_model(db, actor, ScoringModelCreate(name=name, fields=FIELDS))
+    scoring.publish(db, actor, scoring.train(db, actor, model.id).id)
+    return model
+
+
+def open_leads(db: Session, actor: Actor, n: int) -> list[Lead]:
+    return [
+        service.create_lead(
+            db,
+            actor,
+            LeadCreate(
+                topic=f"Open {i}",
+                last_name=f"Open{i}",
+                lead_source=SOURCES[i % 4],
+                email=f"o{i}@{'gmail.com' if i % 3 else 'contoso.com'}",
+                industry=["Retail", "Banking", None][i % 3],
+                phone="+1 415 555 0100" if i % 2 else None,
+            ),
+        )
+        for i in range(n)
+    ]

@@ -25,44 +25,23 @@ from leadgate.scoring.leadfields import (
     raw_lead_columns,
     scored_leads,
 )
-from leadgate.scoring.models import ScoringModel, ScoringModelVersion
+from leadgate.scoring.models import ScoringModelVersion
 from leadgate.scoring.schemas import ScoringModelCreate
 from leadgate.security.access import Actor
 from leadgate.security.roles import Role
 from tests.factories import actor as make_actor
-from tests.integration.scoring.closed_leads import FIELDS, seed_closed
-
-SOURCES = ["partner", "web", "trade_show", "employee_referral"]
+from tests.integration.scoring.closed_leads import (
+    FIELDS,
+    SOURCES,
+    open_leads,
+    published_model,
+    seed_closed,
+)
 
 
 @pytest.fixture
 def admin_actor(db: Session) -> Actor:
     return make_actor(db, Role.SYSTEM_ADMINISTRATOR)
-
-
-def _published_model(db: Session, actor: Actor, name: str = "All") -> ScoringModel:
-    seed_closed(db, actor, 200)
-    model = service.create_model(db, actor, ScoringModelCreate(name=name, fields=FIELDS))
-    service.publish(db, actor, service.train(db, actor, model.id).id)
-    return model
-
-
-def _open_leads(db: Session, actor: Actor, n: int) -> list[Lead]:
-    return [
-        leads.create_lead(
-            db,
-            actor,
-            LeadCreate(
-                topic=f"Open {i}",
-                last_name=f"Open{i}",
-                lead_source=SOURCES[i % 4],
-                email=f"o{i}@{'gmail.com' if i % 3 else 'contoso.com'}",
-                industry=["Retail", "Banking", None][i % 3],
-                phone="+1 415 555 0100" if i % 2 else None,
-            ),
-        )
-        for i in range(n)
-    ]
 
 
 def _without_time(reasons: dict[str, Any] | None) -> dict[str, Any]:
@@ -85,8 +64,8 @@ def statements(engine: Engine) -> Iterator[list[str]]:
 def test_batch_rescore_gives_each_lead_what_saving_it_gave(
     db: Session, admin_actor: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _published_model(db, admin_actor)
-    opened = _open_leads(db, admin_actor, 12)
+    published_model(db, admin_actor)
+    opened = open_leads(db, admin_actor, 12)
     single = {
         lead.id: (lead.score, lead.grade, _without_time(lead.score_reasons)) for lead in opened
     }
@@ -113,7 +92,7 @@ def test_batch_rescore_gives_each_lead_what_saving_it_gave(
 def test_nothing_published_means_one_light_query_per_transaction(
     db: Session, admin_actor: Actor, statements: list[str]
 ) -> None:
-    lead = _open_leads(db, admin_actor, 1)[0]
+    lead = open_leads(db, admin_actor, 1)[0]
     statements.clear()
     for source in ("partner", "web"):
         leads.update_lead(db, admin_actor, lead.id, LeadUpdate(lead_source=source), lead.version)
@@ -176,7 +155,7 @@ def test_publish_and_revert_in_another_session_are_seen_by_the_next_transaction(
 
     with session_factory() as mine:
         with mine.begin():
-            lead = _open_leads(mine, who, 1)[0]
+            lead = open_leads(mine, who, 1)[0]
             assert (lead.score_reasons or {})["version"] == 1
 
         with session_factory() as other, other.begin():
@@ -200,14 +179,14 @@ def test_publish_and_revert_in_another_session_are_seen_by_the_next_transaction(
 
 
 def test_a_broken_model_never_fails_single_or_bulk_saves(db: Session, admin_actor: Actor) -> None:
-    model = _published_model(db, admin_actor)
+    model = published_model(db, admin_actor)
     db.execute(
         update(ScoringModelVersion)
         .where(ScoringModelVersion.model_id == model.id)
         .values(pipeline=b"not a pickle")
     )
     scorer._cache.clear()
-    one = _open_leads(db, admin_actor, 1)[0]
+    one = open_leads(db, admin_actor, 1)[0]
     many = leads.create_leads(
         db,
         admin_actor,
@@ -225,7 +204,7 @@ def test_a_broken_model_never_fails_single_or_bulk_saves(db: Session, admin_acto
 def test_a_bulk_create_scores_every_lead_as_a_single_save_would(
     db: Session, admin_actor: Actor
 ) -> None:
-    _published_model(db, admin_actor)
+    published_model(db, admin_actor)
     many = leads.create_leads(
         db,
         admin_actor,
@@ -249,8 +228,8 @@ def test_a_bulk_create_scores_every_lead_as_a_single_save_would(
 def test_a_rescore_rewrites_only_leads_whose_inputs_changed(
     db: Session, admin_actor: Actor, statements: list[str]
 ) -> None:
-    model = _published_model(db, admin_actor)
-    first, second = _open_leads(db, admin_actor, 2)
+    model = published_model(db, admin_actor)
+    first, second = open_leads(db, admin_actor, 2)
     stamped = {lead.id: (lead.score_reasons or {})["scored_at"] for lead in (first, second)}
     # Changed behind the service's back: the rescore must notice from the inputs.
     db.execute(update(Lead).where(Lead.id == second.id).values(lead_source="partner"))
@@ -278,7 +257,7 @@ def test_a_rescore_rewrites_only_leads_whose_inputs_changed(
 def test_a_rescore_reads_untyped_rows_into_the_same_fields_as_lead_rows(
     db: Session, admin_actor: Actor
 ) -> None:
-    opened = _open_leads(db, admin_actor, 6)
+    opened = open_leads(db, admin_actor, 6)
     for i, lead in enumerate(opened[:3]):
         for _ in range(i + 1):
             create_activity(
@@ -318,8 +297,8 @@ def test_a_rescore_reads_untyped_rows_into_the_same_fields_as_lead_rows(
 def test_scores_are_one_row_per_lead_in_lead_scores(
     db: Session, admin_actor: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    model = _published_model(db, admin_actor)
-    opened = _open_leads(db, admin_actor, 6)
+    model = published_model(db, admin_actor)
+    opened = open_leads(db, admin_actor, 6)
     rows = {row.lead_id: row for row in db.scalars(select(LeadScore))}
     assert set(rows) == {lead.id for lead in opened}
     for lead in opened:
@@ -360,8 +339,8 @@ def test_a_batch_rescore_leaves_sqlite_statistics_for_the_score_lists(
     primary key over the covering (lead_id, score) index the score lists need."""
     if db.get_bind().dialect.name != "sqlite":
         pytest.skip("PostgreSQL's autovacuum gathers its own statistics")
-    _published_model(db, admin_actor)
-    _open_leads(db, admin_actor, 5)
+    published_model(db, admin_actor)
+    open_leads(db, admin_actor, 5)
     db.execute(text("DROP TABLE IF EXISTS sqlite_stat1"))
     assert service.rescore(db, admin_actor) == 5
     plan = db.execute(
