@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any, TypeVar
 
 import numpy as np
@@ -224,12 +225,8 @@ def _shown(points: Matrix, interactions: Any, top: int) -> _Shown:
 
 def _per_lead(items: list[T], counts: list[int]) -> list[list[T]]:
     """Flat items regrouped lead by lead (`counts` items each)."""
-    out = []
-    start = 0
-    for count in counts:
-        out.append(items[start : start + count])
-        start += count
-    return out
+    ends = list(accumulate(counts))
+    return [items[end - count : end] for end, count in zip(ends, counts, strict=True)]
 
 
 def _per_value(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +21,6 @@ from leadgate.scoring.fields import (
     FieldProfile,
     as_category,
     as_number,
-    is_missing,
     label_of,
     profile_field,
 )
@@ -71,6 +71,15 @@ class FieldEncoding:
     def encode_column(self, values: Sequence[object], out: Matrix) -> None:
         """Write this field's block for `values` into `out` (rows x width)."""
         if self.kind is FieldKind.NUMERIC:
+            numbers = _plain_numbers(values)
+            if numbers is not None:
+                # What database columns hold: the whole column at once, as _cell would.
+                present = np.isfinite(numbers)
+                shown = _squash_all(numbers) if self.log_scale else numbers
+                out[:, 0] = np.where(present, shown, self.median)
+                if self.with_missing:
+                    out[:, 1] = ~present
+                return
             # Each distinct value is converted once, then the block is filled column-wise.
             try:
                 cells = {value: self._cell(value) for value in set(values)}
@@ -120,21 +129,40 @@ class FieldEncoding:
 
     def describe(self, value: object) -> str:
         """The lead's value of this field in words, as a reason shows it."""
-        if is_missing(value) or (self.kind is FieldKind.NUMERIC and as_number(value) is None):
-            return f"No {self.name}"
         if self.kind is FieldKind.NUMERIC:
             number = as_number(value)
-            assert number is not None
+            if number is None:
+                return f"No {self.name}"
             shown = f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
             return f"{self.name} is {shown}"
         key = as_category(value)
-        label = self.categories.get(key or "", label_of(value))
+        if key is None:
+            return f"No {self.name}"
+        label = self.categories.get(key, label_of(value))
         return f"{self.name} is {label}"
 
 
 def _squash(number: float) -> float:
     # Long-tailed counts (visits, seconds, revenue) are better compared on a log scale.
     return float(np.sign(number) * np.log1p(abs(number)))
+
+
+def _squash_all(numbers: Matrix) -> Matrix:
+    squashed: Matrix = np.sign(numbers) * np.log1p(np.abs(numbers))
+    return squashed
+
+
+# Value types as_number reads without parsing; None (missing) becomes NaN.
+_PLAIN = frozenset({int, float, Decimal, type(None)})
+
+
+def _plain_numbers(values: Sequence[object]) -> Matrix | None:
+    """The values as floats (NaN where missing), when all of them are plain numbers or
+    None; None when some need as_number's parsing (text from a CSV, booleans)."""
+    if not set(map(type, values)) <= _PLAIN:
+        return None
+    numbers: Matrix = np.array(values, dtype=np.float64)
+    return numbers
 
 
 @dataclass

@@ -240,7 +240,9 @@ def _score_batch(
     columns = field_columns(batch.src, batch.related, spec.fields, now)
     matrix = pipeline.encoder.encode_columns(columns, len(leads))
     prints = _fingerprints(spec, matrix)
-    changed = [i for i, lead in enumerate(leads) if _fingerprint_of(lead) != prints[i]]
+    # Rows of a rescore carry their fingerprint among the columns read.
+    before = batch.src.get("fingerprint") or [_fingerprint_of(lead) for lead in leads]
+    changed = [i for i, (old, new) in enumerate(zip(before, prints, strict=True)) if old != new]
     if not changed:
         return [], {"lead_id": []}
     ids, previous, previous_trends = (batch.src[k] for k in ("id", "score", "score_trend"))
