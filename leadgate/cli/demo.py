@@ -1,13 +1,17 @@
 """Deterministic, realistic demo data, written through the domain services (so it is
 validated and audited like anything a user enters).
 
-About 200 leads in every state, 50 accounts, 80 contacts, 60 opportunities
-(open, won, lost), activities and notes, owned by a small sales team.
+260 leads in every state (160 of them closed, with an outcome a model can
+learn: `demo_leads`), about 90 accounts, 150 contacts, 110 opportunities (open,
+won, lost), activities and notes, owned by a small sales team; and a published
+lead scoring model that has scored the open leads (`demo_scoring`).
 """
 
 from __future__ import annotations
 
 import random
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -20,10 +24,12 @@ from leadgate.accounts.service import create_account
 from leadgate.activities.models import Activity, Note
 from leadgate.activities.schemas import ActivityAction, ActivityCreate, NoteCreate
 from leadgate.activities.service import create_activity, create_note, transition_activity
+from leadgate.cli.demo_leads import plan_leads
+from leadgate.cli.demo_scoring import score_demo_leads
 from leadgate.contacts.models import Contact
 from leadgate.contacts.schemas import ContactCreate
 from leadgate.contacts.service import create_contact
-from leadgate.core.picklists import LeadSource, Need, PurchaseProcess, PurchaseTimeframe, Rating
+from leadgate.core.picklists import PurchaseProcess, Rating
 from leadgate.leads.models import Lead
 from leadgate.leads.schemas import DisqualifyRequest, LeadCreate
 from leadgate.leads.service import create_lead, disqualify, mark_contacted
@@ -204,10 +210,18 @@ def _users(session: Session) -> dict[str, User]:
     return users
 
 
-def load_demo(session: Session, seed: int = 2026) -> str:
-    """Load the demo set unless users exist; return a summary ('' when nothing was loaded)."""
+@dataclass(frozen=True)
+class DemoLoaded:
+    """What `load_demo` wrote: record counts, and what came of the demo's scoring model."""
+
+    counts: str
+    scoring: str
+
+
+def load_demo(session: Session, seed: int = 2026) -> DemoLoaded | None:
+    """Load the demo set unless users exist (None then)."""
     if session.scalar(select(User.id).limit(1)) is not None:
-        return ""
+        return None
     rng = random.Random(seed)
     users = _users(session)
     admin = actor_for_user(users["admin@leadgate.example"], "cli")
@@ -290,73 +304,72 @@ def load_demo(session: Session, seed: int = 2026) -> str:
             )
         )
 
-    leads = []
-    for i in range(200):
+    plans = plan_leads(seed)
+    leads: list[Lead] = []
+    activities_of: dict[uuid.UUID, int] = {}
+    for i, plan in enumerate(plans):
         country, city = rng.choice(COUNTRIES)
         first, last = rng.choice(FIRST), rng.choice(LAST)
         company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {rng.choice(SUFFIX)}".strip()
         owner = rng.choice(sellers)
-        leads.append(
-            create_lead(
-                session,
-                owner,
-                LeadCreate(
-                    topic=rng.choice(TOPICS).format(company),
-                    first_name=first,
-                    last_name=last,
-                    company_name=company if i % 7 else None,
-                    job_title=rng.choice(["Owner", "Manager", "Director", None]),
-                    email=f"{first.lower()}.{last.lower()}{i}@mail{i % 13}.example.com".replace(
-                        "é", "e"
-                    )
-                    .replace("ë", "e")
-                    .replace("ü", "u")
-                    .replace("í", "i")
-                    .replace("'", ""),
-                    phone=_phone(rng, country),
-                    city=city,
-                    country=country,
-                    lead_source=rng.choice(list(LeadSource)),
-                    rating=rng.choice(list(Rating)),
-                    industry=rng.choice(INDUSTRIES),
-                    estimated_value=Decimal(rng.randint(1, 200) * 250),
-                    estimated_close_date=today + timedelta(days=rng.randint(10, 200)),
-                    purchase_timeframe=rng.choice(list(PurchaseTimeframe)),
-                    purchase_process=rng.choice(list(PurchaseProcess)),
-                    need=rng.choice(list(Need)),
-                    budget_amount=Decimal(rng.randint(1, 100) * 1000),
-                    decision_maker=rng.random() < 0.4,
-                ),
-                created_at=now - timedelta(days=rng.randint(0, 365), minutes=rng.randint(0, 1440)),
-            )
-        )
-
-    # Lifecycle: 30 qualified (new or existing customers), 30 disqualified, 40 contacted.
-    for i, lead in enumerate(leads[:30]):
-        owner = next(s for s in sellers if s.user_id == lead.owner_id)
-        if lead.company_name is None or i % 3 == 0:
-            request = QualifyRequest(
-                create_account=False, existing_account_id=rng.choice(accounts).id
-            )
-        else:
-            request = QualifyRequest()
-        done = qualify(session, owner, lead.id, request)
-        if done.opportunity is not None:
-            opportunities.append(done.opportunity)
-    for lead in leads[30:60]:
-        owner = next(s for s in sellers if s.user_id == lead.owner_id)
-        disqualify(
+        lead = create_lead(
             session,
             owner,
-            lead.id,
-            DisqualifyRequest(
-                status=rng.choice(["lost", "cannot_contact", "no_longer_interested", "canceled"]),
-                reason=rng.choice(["no budget", "chose a competitor", "wrong contact data", None]),
+            LeadCreate(
+                topic=rng.choice(TOPICS).format(company),
+                first_name=first,
+                last_name=last,
+                company_name=company if plan.has_company else None,
+                email=f"{first.lower()}.{last.lower()}{i}@{plan.email_domain}".replace("é", "e")
+                .replace("ë", "e")
+                .replace("ü", "u")
+                .replace("í", "i")
+                .replace("'", ""),
+                phone=_phone(rng, country),
+                city=city,
+                country=country,
+                rating=rng.choice(list(Rating)),
+                industry=rng.choice(INDUSTRIES),
+                estimated_value=Decimal(rng.randint(1, 200) * 250),
+                estimated_close_date=today + timedelta(days=rng.randint(10, 200)),
+                purchase_process=rng.choice(list(PurchaseProcess)),
+                budget_amount=Decimal(rng.randint(1, 100) * 1000),
+                **plan.fields,
             ),
+            created_at=now - plan.age,
         )
-    for lead in leads[60:100]:
+        leads.append(lead)
+        activities_of[lead.id] = plan.activities
+
+    # Lifecycle: qualified (new or existing customers), disqualified, contacted.
+    for i, (lead, plan) in enumerate(zip(leads, plans, strict=True)):
         owner = next(s for s in sellers if s.user_id == lead.owner_id)
-        mark_contacted(session, owner, lead.id)
+        if plan.fate == "qualified":
+            if lead.company_name is None or i % 3 == 0:
+                request = QualifyRequest(
+                    create_account=False, existing_account_id=rng.choice(accounts).id
+                )
+            else:
+                request = QualifyRequest()
+            done = qualify(session, owner, lead.id, request)
+            if done.opportunity is not None:
+                opportunities.append(done.opportunity)
+        elif plan.fate == "disqualified":
+            disqualify(
+                session,
+                owner,
+                lead.id,
+                DisqualifyRequest(
+                    status=rng.choice(
+                        ["lost", "cannot_contact", "no_longer_interested", "canceled"]
+                    ),
+                    reason=rng.choice(
+                        ["no budget", "chose a competitor", "wrong contact data", None]
+                    ),
+                ),
+            )
+        elif plan.fate == "contacted":
+            mark_contacted(session, owner, lead.id)
 
     for opportunity in opportunities[:12]:
         owner = next(s for s in sellers if s.user_id == opportunity.owner_id)
@@ -375,10 +388,12 @@ def load_demo(session: Session, seed: int = 2026) -> str:
 
     kinds = ["phone_call", "email", "task", "appointment"]
     activity_count = note_count = 0
-    targets = [("lead", lead) for lead in leads[:120]] + [("opportunity", o) for o in opportunities]
+    targets = [("lead", lead) for lead in leads] + [("opportunity", o) for o in opportunities]
     for record_type, record in targets:
         owner = next(s for s in sellers if s.user_id == record.owner_id)
-        for _ in range(rng.randint(0, 2)):
+        # Promising leads get worked more: their activity count is part of the signal.
+        planned = activities_of.get(record.id)
+        for _ in range(rng.randint(0, 2) if planned is None else planned):
             kind = rng.choice(kinds)
             starts = now + timedelta(days=rng.randint(-20, 20), hours=rng.randint(0, 8))
             activity = create_activity(
@@ -436,7 +451,7 @@ def load_demo(session: Session, seed: int = 2026) -> str:
             )
             note_count += 1
 
-    del admin
+    scoring = score_demo_leads(session, admin)
     counted = {
         label: session.scalar(select(func.count()).select_from(model)) or 0
         for label, model in (
@@ -449,4 +464,4 @@ def load_demo(session: Session, seed: int = 2026) -> str:
             ("notes", Note),
         )
     }
-    return ", ".join(f"{n} {label}" for label, n in counted.items())
+    return DemoLoaded(", ".join(f"{n} {label}" for label, n in counted.items()), scoring)

@@ -100,7 +100,8 @@ def demo_load() -> None:
     with session_scope() as session:
         loaded = load_demo(session)
     if loaded:
-        out.print(f"demo data loaded: {loaded}")
+        out.print(f"demo data loaded: {loaded.counts}")
+        out.print(loaded.scoring)
     else:
         out.print("demo data already present; nothing loaded")
     out.print(f"sign in as admin@leadgate.example / {DEMO_PASSWORD}")

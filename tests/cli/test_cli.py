@@ -5,6 +5,7 @@ SQLite only (the CLI is the same code on both databases); the demo is loaded onc
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,8 +26,10 @@ from leadgate.cli.main import app
 from leadgate.contacts.models import Contact
 from leadgate.core.settings import Settings, get_settings
 from leadgate.db.engine import make_engine
-from leadgate.leads.models import Lead
+from leadgate.leads.models import Lead, LeadScore
 from leadgate.opportunities.models import Opportunity
+from leadgate.scoring.metrics import PUBLISH_MIN_AUC
+from leadgate.scoring.models import ScoringModelVersion
 from leadgate.security.models import User
 
 PASSWORD = "a long cli password"
@@ -37,6 +40,8 @@ class Cli:
     url: str
     engine: Engine
     runner: CliRunner
+    # What `demo load` printed, whitespace collapsed (Rich wraps long lines).
+    demo_output: str = ""
 
     def run(self, *args: str, stdin: str | None = None) -> Result:
         return self.runner.invoke(app, list(args), input=stdin)
@@ -62,6 +67,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
         loaded = ready.run("demo", "load")
         assert loaded.exit_code == 0, loaded.output
         assert "demo data loaded" in loaded.stdout
+        ready.demo_output = " ".join(loaded.stdout.split())
         yield ready
         engine.dispose()
     get_settings.cache_clear()
@@ -91,10 +97,11 @@ def test_the_demo_is_realistic_and_loads_once(cli: Cli) -> None:
         rows = session.execute(select(Lead.state, func.count()).group_by(Lead.state))
         states: dict[str, int] = {state: n for state, n in rows}  # noqa: C416
         assert set(states) == {"open", "qualified", "disqualified"}
-        assert 190 <= sum(states.values()) <= 210
+        assert states == {"qualified": 80, "disqualified": 80, "open": 100}
         assert _count(session, Account) >= 50
         assert _count(session, Contact) >= 80
-        assert _count(session, Opportunity) == 60
+        # 30 opportunities of their own, one per qualified lead.
+        assert _count(session, Opportunity) == 110
         assert _count(session, Opportunity, Opportunity.state == "won") > 0
         assert _count(session, Opportunity, Opportunity.state == "lost") > 0
         assert _count(session, Opportunity, Opportunity.state == "open") > 0
@@ -110,6 +117,23 @@ def test_the_demo_is_realistic_and_loads_once(cli: Cli) -> None:
     assert "already present" in again.stdout
     with cli.session() as session:
         assert _count(session, Lead) == before
+        assert _count(session, ScoringModelVersion) == 1
+
+
+def test_the_demo_says_how_its_scoring_model_did(cli: Cli) -> None:
+    found = re.search(
+        r"lead scoring: model 'Demo lead score' version 1 \((\w+)\), AUC (\d\.\d\d) on the "
+        r"newest 20 % of closed leads: published, (\d+) open leads scored",
+        cli.demo_output,
+    )
+    assert found, cli.demo_output
+    with cli.session() as session:
+        version = session.scalars(select(ScoringModelVersion)).one()
+        assert version.is_published
+        assert found.group(1) == version.family
+        assert float(found.group(2)) == round(version.metrics["auc"], 2) >= PUBLISH_MIN_AUC
+        open_leads = _count(session, Lead, Lead.state == "open")
+        assert int(found.group(3)) == open_leads == _count(session, LeadScore)
 
 
 def test_user_create_reads_the_password_from_stdin(cli: Cli) -> None:
@@ -192,11 +216,11 @@ def test_token_create_for_an_unknown_user(cli: Cli) -> None:
 def test_leads_list(cli: Cli) -> None:
     listed = cli.run("leads", "list", "--state", "qualified", "--limit", "5")
     assert listed.exit_code == 0, listed.output
-    assert "5 shown of 30" in listed.stdout
+    assert "5 shown of 80" in listed.stdout
     assert "qualified" in listed.stdout
     mine = cli.run("leads", "list", "--as", "viewer@leadgate.example", "--limit", "1")
     assert mine.exit_code == 0, mine.output
-    assert "1 shown of 200" in mine.stdout
+    assert "1 shown of 260" in mine.stdout
     _one_line_error(cli.run("leads", "list", "--as", "ghost@leadgate.example"), "ghost")
     bad_sort = cli.run("leads", "list", "--sort", "password")
     _one_line_error(bad_sort, "sort")
