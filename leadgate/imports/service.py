@@ -11,11 +11,9 @@ outcomes are kept.
 from __future__ import annotations
 
 import csv
-import gc
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -27,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from leadgate.audit.recording import add_record, change_record, write_event
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import Conflict, DomainError, ValidationFailed
+from leadgate.core.garbage import fewer_collections
 from leadgate.core.ids import new_id
 from leadgate.db.bulk import analyze, insert_columns
 from leadgate.dedup.merge import typed_value
@@ -171,7 +170,7 @@ def run_job(
         _finish(factory, actor, job_id, "failed", str(getattr(exc, "detail", exc)))
         raise
     ctx: RowContext | None = None
-    with _fewer_collections():
+    with fewer_collections():
         for done, batch in enumerate(_batches(sheet.rows, skip), start=1):
             with factory() as session, session.begin():
                 job = session.get_one(ImportJob, job_id)
@@ -184,32 +183,6 @@ def run_job(
                     tables = [target_for(record_type).model.__tablename__, MatchKey.__tablename__]
                     analyze(session, tables)
     _finish(factory, actor, job_id, "completed", None)
-
-
-# Allocations between two runs of the cyclic garbage collector's youngest generation
-# while an import runs (Python's default is 700).
-_IMPORT_GC_THRESHOLD = 50_000
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often during an import.
-
-    A batch allocates hundreds of thousands of short-lived containers (cells, values,
-    drafts, rows to insert). At the default threshold the collector runs every few
-    rows, moves whatever the batch still holds to the older generations, and these
-    then trigger full collections that walk every object of the process: about a
-    third of an import's time at 20,000 rows (measured with `gc.callbacks`), against
-    a tenth of that with this threshold. Garbage is still collected, in fewer and
-    larger steps. The setting is the process's: it is restored when the import
-    ends (another thread's import running meanwhile only changes when it is restored,
-    not what is collected)."""
-    old = gc.get_threshold()
-    gc.set_threshold(max(old[0], _IMPORT_GC_THRESHOLD), *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
 
 
 def _finish(

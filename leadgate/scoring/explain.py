@@ -82,7 +82,9 @@ class Explanation:
         points = np.array([[r.effect for r in self.effects]], dtype=np.float64)
         shown = _shown(points, np.array([self.interactions]), TOP_REASONS)
         names = [r.field for r in self.effects]
-        return _dicts(shown, self.typical, names, lambda i, _j: self.effects[i].text)[0]
+        up_texts = [self.effects[i].text for i in shown.up_field]
+        down_texts = [self.effects[i].text for i in shown.down_field]
+        return _dicts(shown, self.typical, names, up_texts, down_texts)[0]
 
 
 @dataclass(frozen=True)
@@ -229,28 +231,32 @@ def _per_lead(items: list[T], counts: list[int]) -> list[list[T]]:
     return [items[end - count : end] for end, count in zip(ends, counts, strict=True)]
 
 
-def _per_value(
+def _per_item(
     fields: Sequence[Any],
     columns: Mapping[str, Sequence[object]],
     n: int,
+    leads: list[int],
+    chosen: list[int],
     make: Callable[[int, object], T],
-) -> Callable[[int, int], T]:
-    """`make(field index, value)` for field i of lead j, made once per distinct value
-    (a lead column holds few distinct values; unhashable ones are made each time)."""
-    values = [columns.get(f.name) or [None] * n for f in fields]
-    made: list[dict[object, T]] = [{} for _ in fields]
-
-    def get(i: int, j: int) -> T:
-        raw = values[i][j]
+) -> list[T]:
+    """`make(field index, value)` for each shown reason (lead `leads[k]`, field
+    `chosen[k]`), made once per field and distinct value (a lead column holds few
+    distinct values; unhashable ones are made each time). Field by field, in
+    comprehensions: a call per reason cost more than the words themselves."""
+    out = np.empty(len(leads), dtype=object)
+    lead_of = np.asarray(leads, dtype=np.intp)
+    field_of = np.asarray(chosen, dtype=np.intp)
+    for i in np.unique(field_of).tolist():
+        at = np.flatnonzero(field_of == i)
+        values = columns.get(fields[i].name) or [None] * n
+        picked = [values[j] for j in lead_of[at].tolist()]
         try:
-            return made[i][raw]
-        except KeyError:
-            result = made[i][raw] = make(i, raw)
-            return result
-        except TypeError:
-            return make(i, raw)
-
-    return get
+            made = {value: make(i, value) for value in set(picked)}
+            out[at] = [made[value] for value in picked]
+        except TypeError:  # an unhashable value: each made on its own
+            out[at] = [make(i, value) for value in picked]
+    found: list[T] = out.tolist()
+    return found
 
 
 def _reason_dicts(
@@ -258,20 +264,28 @@ def _reason_dicts(
 ) -> list[dict[str, Any]]:
     fields = pipeline.encoder.fields
     shown = _shown(found.points, found.interactions, TOP_REASONS)
-    text = _per_value(fields, columns, len(shown.other), lambda i, raw: fields[i].describe(raw))
-    return _dicts(shown, found.typical, [f.name for f in fields], text)
+    n = len(shown.other)
+
+    def texts(leads: list[int], chosen: list[int]) -> list[str]:
+        return _per_item(fields, columns, n, leads, chosen, lambda i, raw: fields[i].describe(raw))
+
+    return _dicts(
+        shown,
+        found.typical,
+        [f.name for f in fields],
+        texts(shown.up_lead, shown.up_field),
+        texts(shown.down_lead, shown.down_field),
+    )
 
 
 def _dicts(
-    shown: _Shown, typical: float, names: list[str], text: Callable[[int, int], str]
+    shown: _Shown, typical: float, names: list[str], up_texts: list[str], down_texts: list[str]
 ) -> list[dict[str, Any]]:
-    def made(lead: list[int], field: list[int], effect: list[float]) -> list[dict[str, Any]]:
-        return [
-            reason(names[i], text(i, j), e) for j, i, e in zip(lead, field, effect, strict=True)
-        ]
+    def made(field: list[int], texts: list[str], effect: list[float]) -> list[dict[str, Any]]:
+        return [reason(names[i], t, e) for i, t, e in zip(field, texts, effect, strict=True)]
 
-    ups = _per_lead(made(shown.up_lead, shown.up_field, shown.up_effect), shown.up_count)
-    downs = _per_lead(made(shown.down_lead, shown.down_field, shown.down_effect), shown.down_count)
+    ups = _per_lead(made(shown.up_field, up_texts, shown.up_effect), shown.up_count)
+    downs = _per_lead(made(shown.down_field, down_texts, shown.down_effect), shown.down_count)
     shown_typical = round(typical, 1)
     return [
         {
@@ -320,16 +334,19 @@ def _reason_texts(
     fields = pipeline.encoder.fields
     shown = _shown(found.points, found.interactions, TOP_REASONS)
     names = [json.dumps(f.name) for f in fields]
-    # Per field and distinct value: the stored reason's JSON up to its effect.
-    head = _per_value(
-        fields,
-        columns,
-        len(shown.other),
-        lambda i, raw: f"[{names[i]}, {json.dumps(fields[i].describe(raw))}, ",
-    )
+    n = len(shown.other)
 
-    def made(lead: list[int], field: list[int], effect: list[float]) -> list[str]:
-        return [f"{head(i, j)}{e!r}]" for j, i, e in zip(lead, field, effect, strict=True)]
+    def made(leads: list[int], chosen: list[int], effects: list[float]) -> list[str]:
+        # Per field and distinct value: the stored reason's JSON up to its effect.
+        heads = _per_item(
+            fields,
+            columns,
+            n,
+            leads,
+            chosen,
+            lambda i, raw: f"[{names[i]}, {json.dumps(fields[i].describe(raw))}, ",
+        )
+        return [f"{head}{e!r}]" for head, e in zip(heads, effects, strict=True)]
 
     ups = _per_lead(made(shown.up_lead, shown.up_field, shown.up_effect), shown.up_count)
     downs = _per_lead(made(shown.down_lead, shown.down_field, shown.down_effect), shown.down_count)
