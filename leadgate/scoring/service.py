@@ -103,10 +103,13 @@ def _leads_scored_by(session: Session, model: ScoringModel) -> list[Lead]:
         .where(Lead.state == "open", Lead.deleted_at.is_(None))
     )
     stmt = stmt.where(scorer.scope_clause(model.filter))
+    # The stored reasons name their model at the top level: read them as stored, without
+    # putting every lead's reasons in words.
     return [
         lead
         for lead in session.scalars(stmt)
-        if (lead.score_reasons or {}).get("model_id") == str(model.id)
+        if lead.score_row is not None
+        and (lead.score_row.score_reasons or {}).get("model_id") == str(model.id)
     ]
 
 
