@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.bench_score_list [--leads 1000000] [--db sqlite|postgresql|both]
 
 Seeds the bench lead set (bench.seed; reused when there), gives every open lead a
-score (random 0-100, a grade, ≈ 1 KB of reasons, as scoring stores them; done once),
+score (random 0-100, a grade, ten reasons as scoring stores them; done once),
 then times API list requests through the ASGI app in-process (server time, no network),
 made by a sales manager (who may read every lead):
 
@@ -19,6 +19,7 @@ scored page and the database's plan of its page query.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from typing import Any
@@ -31,22 +32,25 @@ from bench.seed import seed
 from leadgate.asgi import create_app
 from leadgate.core.settings import Settings
 from leadgate.db.engine import make_engine, make_session_factory
+from leadgate.leads.scores import compact, reason
 
 RUNS = 30
-REASONS = (
-    '{"typical_score": 31.5, "positive": ['
-    + ", ".join(
-        '{"field": "lead_source", "text": "Source is Partner", "effect": 12.5, '
-        '"sentence": "Source is Partner: +12 %"}'
-        for _ in range(5)
+# Ten reasons, in the form scoring stores them (leadgate.leads.scores): read in full by
+# every listed lead, as the API does.
+REASONS = json.dumps(
+    compact(
+        {
+            "typical_score": 31.5,
+            "positive": [reason("Source", "Source is Partner", 12.5)] * 5,
+            "negative": [reason("Email domain", "No Email domain", -7.0)] * 5,
+            "other_fields": 0.4,
+            "interactions": 0.0,
+            "model_id": "00000000-0000-0000-0000-000000000000",
+            "model": "Bench",
+            "version": 1,
+            "scored_at": "2026-12-05T09:00:00+00:00",
+        }
     )
-    + '], "negative": ['
-    + ", ".join(
-        '{"field": "email", "text": "No email domain", "effect": -7.0, '
-        '"sentence": "No email domain: -7 %"}'
-        for _ in range(5)
-    )
-    + '], "model_id": "00000000-0000-0000-0000-000000000000", "model": "Bench", "version": 1}'
 )
 
 
