@@ -18,9 +18,9 @@ import time
 
 import numpy as np
 
-from leadgate.scoring.explain import reasons
 from leadgate.scoring.learning import BOOSTED_TREES, FAMILIES, _fit, fit_pipeline
 from leadgate.scoring.metrics import evaluate
+from leadgate.scoring.reasons import reasons
 
 SOURCES = ["partner", "web", "trade_show", "employee_referral", "advertisement", "seminar"]
 INDUSTRIES = ["Retail", "Banking", "Manufacturing", "Health", "Software", None]

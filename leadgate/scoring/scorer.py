@@ -38,7 +38,6 @@ from leadgate.core.errors import Conflict
 from leadgate.core.garbage import fewer_collections
 from leadgate.db.bulk import analyze
 from leadgate.leads.models import Lead, LeadScore
-from leadgate.scoring.explain import reasons_json
 from leadgate.scoring.leadfields import (
     RawRead,
     Related,
@@ -51,6 +50,7 @@ from leadgate.scoring.leadfields import (
 )
 from leadgate.scoring.learning import ScoringPipeline
 from leadgate.scoring.models import ScoringModel, ScoringModelVersion
+from leadgate.scoring.reasons import reasons_json
 from leadgate.scoring.writing import BatchWriter, ScoreColumns, write_scores
 
 log = logging.getLogger(__name__)

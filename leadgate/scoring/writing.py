@@ -7,8 +7,8 @@ inserted or, when it has one, updated (one upsert: a lead saved by another
 transaction meanwhile cannot make the batch fail); a cleared lead loses its row.
 The stored reasons arrive as JSON text (explain.reasons_json) and go to the driver
 as they are. SQLite: one executemany per batch; PostgreSQL: one INSERT … SELECT FROM
-unnest(binary arrays) per batch (the driver dumps the arrays in C). Loaded Lead
-objects are kept in step without being marked changed.
+unnest(binary arrays) per batch, sent by a thread while the next batch is scored
+(`BatchWriter`). Loaded Lead objects are kept in step without being marked changed.
 
 Why a side table: a first scoring that rewrote the wide lead rows (no HOT update,
 twelve index entries each) capped PostgreSQL at ≈ 14,000 leads/s; inserting the

@@ -10,8 +10,9 @@ import pytest
 
 from leadgate.leads.scores import compact, expand
 from leadgate.scoring.attribution import contributions
-from leadgate.scoring.explain import explain, reasons, reasons_json
+from leadgate.scoring.explain import explain
 from leadgate.scoring.learning import BOOSTED_TREES, LOGISTIC, ScoringPipeline, fit_pipeline
+from leadgate.scoring.reasons import reasons, reasons_json
 from tests.unit.scoring.synthetic import leads
 
 FIELDS = ["Source", "Visits", "Region"]
