@@ -102,6 +102,11 @@ def fill_scores(engine: Engine) -> str:
             auto.exec_driver_sql("VACUUM (ANALYZE) leads")
             if side:
                 auto.exec_driver_sql("VACUUM (ANALYZE) lead_scores")
+    elif side:
+        # As a batch rescore leaves it (scorer.rescore_model): SQLite's planner picks
+        # lead_scores' covering index only with statistics.
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE lead_scores")
     return "lead_scores" if side else "leads"
 
 
