@@ -35,6 +35,9 @@ def _processor(dialect: Dialect, table: Table, name: str) -> Callable[[Any], Any
         # COPY's text format takes the JSON text itself; psycopg's Json wrapper (what
         # Core's processor returns) would serialize it with the same json.dumps.
         serializer: Callable[[Any], str] = getattr(dialect, "_json_serializer", None) or json.dumps
+        if column_type.none_as_null:
+            # As Core does for such a column: None is SQL NULL, not JSON 'null'.
+            return lambda value: None if value is None else serializer(value)
         return serializer
     processor: Callable[[Any], Any] | None = column_type.dialect_impl(dialect).bind_processor(
         dialect

@@ -52,9 +52,10 @@ class ImportRow(Base):
     # created, updated, skipped_duplicate, failed (would_* on a dry run)
     outcome: Mapped[str] = mapped_column(String(20))
     record_id: Mapped[uuid.UUID | None] = mapped_column()
-    errors: Mapped[list[str] | None] = mapped_column(JSON)
+    # None is stored as SQL NULL (not JSON 'null'), whichever path writes the row.
+    errors: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     # The updated fields' values before the import (for undo).
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ImportMapping(Tracked, Base):

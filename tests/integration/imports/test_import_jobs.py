@@ -155,6 +155,14 @@ def test_bad_rows_are_refused_with_reasons_and_the_rest_imported(
     assert result[6][1][0].startswith("rating: unknown option")
     assert result[7][1][0].startswith("topic:")
     assert (job.created_count, job.failed_count) == (1, 6)
+    # A row without errors or earlier values stores SQL NULL there, not JSON 'null'.
+    with session_factory() as session:
+        empty = session.execute(
+            select(ImportRow.errors.is_(None), ImportRow.before.is_(None)).where(
+                ImportRow.job_id == job.id, ImportRow.row_number == 1
+            )
+        ).one()
+    assert tuple(empty) == (True, True)
 
 
 def test_dry_run_writes_nothing_but_reports(
