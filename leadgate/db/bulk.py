@@ -217,3 +217,18 @@ def analyze(session: Session, tables: Sequence[str], *, sqlite: bool = False) ->
         connection.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
         for name in tables:
             connection.exec_driver_sql(f"ANALYZE {quote(name)}")
+
+
+def analyze_all(session: Session) -> bool:
+    """SQLite: statistics for every table and index, from a sample; whether it ran.
+
+    SQLite never gathers planner statistics by itself, and without them it guesses (a
+    list sorted by score took lead_scores' primary key over its covering index: 108 ms
+    against 55 ms at 1,000,000 leads). The sample keeps this to milliseconds per index
+    whatever the table's size. PostgreSQL: nothing to do (autovacuum gathers its own)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    connection.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
+    connection.exec_driver_sql("ANALYZE")
+    return True

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from leadgate.core.clock import utcnow
 from leadgate.core.errors import DomainError
 from leadgate.core.settings import ConfigError, Settings
+from leadgate.db.bulk import analyze_all
 from leadgate.jobs import handlers as _handlers  # noqa: F401  (registers the job kinds)
 from leadgate.jobs import runs
 from leadgate.jobs.executor import Factories, execute
@@ -42,6 +43,9 @@ from leadgate.security.service import actor_for_user
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "leadgate"
+# Minute of every hour the planner statistics are refreshed (off the hour, when
+# scheduled jobs such as the nightly retrain tend to start).
+STATISTICS_MINUTE = "17"
 
 
 class QueueUnavailable(DomainError):
@@ -102,6 +106,10 @@ class JobQueue:
             as_periodic(self.retrain_all)
         as_sweep: Callable[..., Any] = huey.periodic_task(crontab(), name="requeue_stale")
         as_sweep(self.requeue_stale)
+        as_hourly: Callable[..., Any] = huey.periodic_task(
+            crontab(minute=STATISTICS_MINUTE), name="statistics"
+        )
+        as_hourly(self.refresh_statistics)
 
     @property
     def immediate(self) -> bool:
@@ -134,6 +142,12 @@ class JobQueue:
             log.warning("job run %s lost its worker; queued again", run_id)
             self.enqueue(run_id)
         return ids
+
+    def refresh_statistics(self) -> bool:
+        """Every hour: the database's planner statistics (SQLite gathers none by itself;
+        see db.bulk.analyze_all). Whether there was anything to do."""
+        with self._factories().write() as session, session.begin():
+            return analyze_all(session)
 
     def retrain_all(self, slot: datetime | None = None) -> list[uuid.UUID]:
         """The scheduled retrain: one queued training run per model, as the first

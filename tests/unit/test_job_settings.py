@@ -58,8 +58,10 @@ def test_the_nightly_retrain_is_due_only_at_its_time() -> None:
     def due(queue: JobQueue, at: datetime) -> list[str]:
         return sorted(task.name for task in queue.huey.read_periodic(at))
 
-    # The stale-run sweep is due every minute on every worker.
+    # The stale-run sweep is due every minute on every worker, the planner statistics
+    # once an hour at minute 17.
     assert due(queue, datetime(2026, 11, 25, 3, 0)) == ["requeue_stale", "retrain"]
     assert due(queue, datetime(2026, 11, 25, 3, 1)) == ["requeue_stale"]
+    assert due(queue, datetime(2026, 11, 25, 4, 17)) == ["requeue_stale", "statistics"]
     unscheduled = JobQueue(MemoryHuey("u", results=False), _no_db, _settings(env="test"))
     assert due(unscheduled, datetime(2026, 11, 25, 3, 0)) == ["requeue_stale"]
