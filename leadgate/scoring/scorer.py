@@ -241,7 +241,8 @@ def _score_batch(
     columns = field_columns(batch.src, batch.related, spec.fields, now)
     matrix = pipeline.encoder.encode_columns(columns, len(leads))
     prints = _fingerprints(spec, matrix)
-    # Rows of a rescore carry their fingerprint among the columns read.
+    # Rows of a rescore carry their fingerprint among the columns read; Lead objects in
+    # their score row.
     before = batch.src.get("fingerprint") or [_fingerprint_of(lead) for lead in leads]
     changed = [i for i, (old, new) in enumerate(zip(before, prints, strict=True)) if old != new]
     if not changed:
@@ -297,10 +298,8 @@ def _fingerprints(spec: Published, matrix: Any) -> list[str]:
     return out
 
 
-def _fingerprint_of(lead: Any) -> str | None:
-    if isinstance(lead, Lead):
-        return None if lead.score_row is None else lead.score_row.fingerprint
-    return getattr(lead, "fingerprint", None)
+def _fingerprint_of(lead: Lead) -> str | None:
+    return None if lead.score_row is None else lead.score_row.fingerprint
 
 
 def rescore_model(session: Session, model_id: uuid.UUID) -> int:

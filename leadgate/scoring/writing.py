@@ -5,7 +5,7 @@ leaves the lead's `version` and `updated_at` alone (a nightly rescore must not m
 every open edit form stale) and writes no audit row. A scored lead gets its row
 inserted or, when it has one, updated (one upsert: a lead saved by another
 transaction meanwhile cannot make the batch fail); a cleared lead loses its row.
-The stored reasons arrive as JSON text (explain.reasons_json) and go to the driver
+The stored reasons arrive as JSON text (reasons.reasons_json) and go to the driver
 as they are. SQLite: one executemany per batch; PostgreSQL: one INSERT … SELECT FROM
 unnest(binary arrays) per batch, sent by a thread while the next batch is scored
 (`BatchWriter`). Loaded Lead objects are kept in step without being marked changed.
@@ -133,13 +133,8 @@ def _keep_loaded(
         target = lead if isinstance(lead, Lead) else (loaded or {}).get(lead.id)
         if target is not None:
             values = {key: rows[key][at] for key in SCORE_COLUMNS}
-            if isinstance(values["score_reasons"], str):
-                values["score_reasons"] = json.loads(values["score_reasons"])
+            values["score_reasons"] = json.loads(values["score_reasons"])
             set_committed_value(target, "score_row", LeadScore(lead_id=target.id, **values))
-
-
-def _json_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _write_rows(connection: Connection, rows: ScoreColumns, raw_ids: bool) -> None:
@@ -150,11 +145,9 @@ def _write_rows(connection: Connection, rows: ScoreColumns, raw_ids: bool) -> No
     columns = []
     for name in order:
         values = rows[name]
+        # The reasons are JSON text already (no processor): the driver sends them as is.
         processor = None if raw_ids and name == "lead_id" else processors.get(name)
-        if name == "score_reasons":
-            # Already JSON text: the driver sends it as is.
-            values = [_json_text(v) for v in values]
-        elif processor is not None:
+        if processor is not None:
             values = [None if v is None else processor(v) for v in values]
         columns.append(values)
     params: list[Any] = (
@@ -192,7 +185,7 @@ def _write_arrays(connection: Connection, rows: ScoreColumns) -> None:
             "grades": rows["grade"],
             "trends": rows["score_trend"],
             # The same text the JSON type's own processor would send (json.dumps).
-            "reasons": [_json_text(text) for text in rows["score_reasons"]],
+            "reasons": rows["score_reasons"],
             "prints": rows["fingerprint"],
         },
     )
