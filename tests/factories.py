@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy.orm import Session
 
+from leadgate.core.settings import Settings
 from leadgate.security.access import Actor
 from leadgate.security.models import User
 from leadgate.security.roles import Role
@@ -232,3 +234,15 @@ def walk_pages(api: Api, sort: str, limit: int = 10) -> tuple[list[str], list[di
             return ids, pages
         params["cursor"] = page["next_cursor"]
         assert len(pages) < 10, "paging does not end"
+
+
+def upload_settings(tmp_path: Path) -> Settings:
+    """Settings for import tests: uploads go to the test's own folder and are capped at
+    64 KiB, so the size limit is reachable with small files."""
+    return Settings(
+        env="test",
+        secret_key="x" * 32,
+        database_url="sqlite://",
+        import_dir=str(tmp_path / "uploads"),
+        max_upload_bytes=64 * 1024,
+    )

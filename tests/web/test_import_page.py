@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from leadgate.core.settings import Settings
 from leadgate.leads.models import Lead
 from leadgate.security.roles import Role
+from tests.factories import upload_settings
 from tests.web.conftest import Browser
 
 CSV = "Topic,Email\nOne,one@imp.example\nTwo,bad-email\nAgain,known@imp.example\n"
@@ -22,13 +23,7 @@ CSV = "Topic,Email\nOne,one@imp.example\nTwo,bad-email\nAgain,known@imp.example\
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        env="test",
-        secret_key="x" * 32,
-        database_url="sqlite://",
-        import_dir=str(tmp_path / "uploads"),
-        max_upload_bytes=64 * 1024,
-    )
+    return upload_settings(tmp_path)
 
 
 def _upload(browser: Browser, text: str, **form: str) -> tuple[int, str]:

@@ -8,14 +8,9 @@ from pathlib import Path
 import pytest
 
 from leadgate.core.settings import Settings
+from tests.factories import upload_settings
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        env="test",
-        secret_key="x" * 32,
-        database_url="sqlite://",
-        import_dir=str(tmp_path / "uploads"),
-        max_upload_bytes=64 * 1024,
-    )
+    return upload_settings(tmp_path)

@@ -7,6 +7,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -39,21 +40,28 @@ def database(database: str) -> str:
     return database
 
 
+def _import_opportunities(path: Path, text: str) -> tuple[Any, list[dict[str, str]]]:
+    """`leadgate import` of `text` as opportunities, and the rows of its report."""
+    path.write_text(text, encoding="utf-8")
+    report = path.with_name(f"{path.stem}-report.csv")
+    result = runner.invoke(
+        app, ["import", str(path), "--type", "opportunity", "--report", str(report)]
+    )
+    # No report when the import itself failed: the caller's exit-code check says why.
+    written = report.read_text(encoding="utf-8") if report.exists() else ""
+    return result, list(csv.DictReader(written.splitlines()))
+
+
 def test_dynamics_opportunities_and_products(database: str, tmp_path: Path) -> None:
     deals = tmp_path / "deals.csv"
-    deals.write_text(
+    result, rows = _import_opportunities(
+        deals,
         "Topic;Potential Customer;Est. Revenue;Est. Close Date;Forecast Category\n"
         "Big order;Globex;1.500,00;31.03.2027;Best Case\n"
         "Orphan;Initech;10;01.01.2027;Pipeline\n",
-        encoding="utf-8",
-    )
-    report = tmp_path / "report.csv"
-    result = runner.invoke(
-        app, ["import", str(deals), "--type", "opportunity", "--report", str(report)]
     )
     assert result.exit_code == 0, result.output
     assert "1 created" in " ".join(result.output.split())
-    rows = list(csv.DictReader(report.read_text(encoding="utf-8").splitlines()))
     assert [r["outcome"] for r in rows] == ["created", "failed"]
     assert rows[1]["errors"].startswith("account: no account 'Initech'")
     # The same file again: its deal is matched by name and customer, not duplicated.
@@ -94,22 +102,16 @@ def test_dynamics_opportunities_and_products(database: str, tmp_path: Path) -> N
 
 
 def test_closed_deals_import_closed(database: str, tmp_path: Path) -> None:
-    deals = tmp_path / "closed.csv"
-    deals.write_text(
+    result, rows = _import_opportunities(
+        tmp_path / "closed.csv",
         "Opportunity Name,Account Name,Amount,Close Date,Stage,Status\n"
         "Signed,Globex,900,2026-05-04,Closed Won,\n"
         "Muddled,Globex,900,2026-05-04,Closed Won,Open\n",
-        encoding="utf-8",
-    )
-    report = tmp_path / "report.csv"
-    result = runner.invoke(
-        app, ["import", str(deals), "--type", "opportunity", "--report", str(report)]
     )
     assert result.exit_code == 0, result.output
     assert "1 created, 0 updated, 0 skipped as duplicates, 1 failed" in " ".join(
         result.output.split()
     )
-    rows = list(csv.DictReader(report.read_text(encoding="utf-8").splitlines()))
     assert (
         rows[1]["errors"] == "sales_stage: 'won' means a won opportunity but state 'open' says open"
     )

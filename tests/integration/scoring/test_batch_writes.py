@@ -15,14 +15,7 @@ from sqlalchemy.orm import Session
 from leadgate.leads.models import Lead, LeadScore
 from leadgate.scoring import scorer, service
 from leadgate.security.access import Actor
-from leadgate.security.roles import Role
-from tests.factories import actor as make_actor
 from tests.integration.scoring.closed_leads import open_leads, published_model
-
-
-@pytest.fixture
-def admin_actor(db: Session) -> Actor:
-    return make_actor(db, Role.SYSTEM_ADMINISTRATOR)
 
 
 @pytest.fixture

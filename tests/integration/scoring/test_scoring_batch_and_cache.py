@@ -39,11 +39,6 @@ from tests.integration.scoring.closed_leads import (
 )
 
 
-@pytest.fixture
-def admin_actor(db: Session) -> Actor:
-    return make_actor(db, Role.SYSTEM_ADMINISTRATOR)
-
-
 def _without_time(reasons: dict[str, Any] | None) -> dict[str, Any]:
     assert reasons is not None
     return {k: v for k, v in reasons.items() if k != "scored_at"}

@@ -13,14 +13,7 @@ from leadgate.scoring import scorer, service
 from leadgate.scoring.models import ScoringModel
 from leadgate.scoring.schemas import ScoringModelCreate
 from leadgate.security.access import Actor
-from leadgate.security.roles import Role
-from tests.factories import actor as make_actor
 from tests.integration.scoring.closed_leads import FIELDS, seed_closed
-
-
-@pytest.fixture
-def admin_actor(db: Session) -> Actor:
-    return make_actor(db, Role.SYSTEM_ADMINISTRATOR)
 
 
 def _model(db: Session, actor: Actor, **extra: object) -> ScoringModel:
