@@ -147,16 +147,15 @@ def test_scores_move_to_lead_scores_and_back(url: str) -> None:
     scores = LeadScore.__table__
     with engine.connect() as conn:
         rows = conn.execute(select(scores)).mappings().all()
-    assert [dict(row) for row in rows] == [
-        {
-            "lead_id": scored["id"],
-            "score": 87,
-            "grade": "A",
-            "score_trend": "improving",
-            "score_reasons": REASONS,
-            "fingerprint": REASONS["fingerprint"],
-        }
-    ]
+    moved = {
+        "lead_id": scored["id"],
+        "score": 87,
+        "grade": "A",
+        "score_trend": "improving",
+        "score_reasons": REASONS,
+        "fingerprint": REASONS["fingerprint"],
+    }
+    assert [dict(row) for row in rows] == [moved]
     # A lead deleted for good takes its score row with it.
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM lead_scores"))
@@ -166,17 +165,7 @@ def test_scores_move_to_lead_scores_and_back(url: str) -> None:
         assert conn.execute(select(scores)).all() == []
         # As it was, for the downgrade.
         conn.execute(leads.insert(), {k: v for k, v in scored.items() if k in leads.c})
-        conn.execute(
-            scores.insert(),
-            {
-                "lead_id": scored["id"],
-                "score": 87,
-                "grade": "A",
-                "score_trend": "improving",
-                "score_reasons": REASONS,
-                "fingerprint": REASONS["fingerprint"],
-            },
-        )
+        conn.execute(scores.insert(), moved)
 
     command.downgrade(alembic_config(url), BEFORE)
     assert "lead_scores" not in inspect(engine).get_table_names()
