@@ -272,14 +272,13 @@ def _score_batch(
     points = [max(0, min(100, round(probability))) for probability in scores]
     # 101 possible scores, a handful of trends: each worked out once per batch.
     grades = {score: grade_for(score, spec.grade_bands) for score in range(101)}
-    trends: dict[tuple[int | None, int, str | None], str] = {}
-    for key in set(zip(previous, points, previous_trends, strict=True)):
-        trends[key] = trend_of(*key)
+    keys = list(zip(previous, points, previous_trends, strict=True))
+    trends = {key: trend_of(*key) for key in set(keys)}
     return leads, {
         "lead_id": list(ids),
         "score": points,
         "grade": [grades[score] for score in points],
-        "score_trend": [trends[key] for key in zip(previous, points, previous_trends, strict=True)],
+        "score_trend": [trends[key] for key in keys],
         "score_reasons": [f"{explanation}, {extra}}}" for explanation in stored],
         "fingerprint": prints,
     }
